@@ -1,0 +1,81 @@
+package org.cfs.chord;
+
+import java.time.Duration;
+
+/**
+ * Every Chord setting, with its unit in its type. {@link #defaults()} suits real nodes on a LAN;
+ * the simulator uses the same settings on virtual time.
+ *
+ * @param successors length r of each vnode's successor list
+ * @param maxVnodes the most vnodes a host may run; ids with a higher index are refused
+ * @param stabilizeInterval mean period of stabilize (jittered +-50% per round)
+ * @param fixFingersInterval mean period between refreshing one finger
+ * @param checkPredecessorInterval mean period of the predecessor liveness check
+ * @param requestTimeout per-hop timeout of every request
+ * @param lookupDeadline bound on the total time of one lookup
+ * @param lookupCandidates how many closer nodes a lookup step returns, for fallback on timeouts
+ */
+public record ChordConfig(
+        int successors,
+        int maxVnodes,
+        Duration stabilizeInterval,
+        Duration fixFingersInterval,
+        Duration checkPredecessorInterval,
+        Duration requestTimeout,
+        Duration lookupDeadline,
+        int lookupCandidates) {
+
+    public ChordConfig {
+        require(successors >= 1 && successors <= 256, "successors", successors, "1..256");
+        require(maxVnodes >= 1 && maxVnodes <= 1024, "maxVnodes", maxVnodes, "1..1024");
+        require(lookupCandidates >= 1 && lookupCandidates <= 64, "lookupCandidates", lookupCandidates, "1..64");
+        positive("stabilizeInterval", stabilizeInterval);
+        positive("fixFingersInterval", fixFingersInterval);
+        positive("checkPredecessorInterval", checkPredecessorInterval);
+        positive("requestTimeout", requestTimeout);
+        positive("lookupDeadline", lookupDeadline);
+    }
+
+    public static ChordConfig defaults() {
+        return new ChordConfig(16, 16, Duration.ofSeconds(1), Duration.ofMillis(500),
+                Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(30), 4);
+    }
+
+    public ChordConfig withSuccessors(int r) {
+        return new ChordConfig(r, maxVnodes, stabilizeInterval, fixFingersInterval,
+                checkPredecessorInterval, requestTimeout, lookupDeadline, lookupCandidates);
+    }
+
+    public ChordConfig withMaxVnodes(int max) {
+        return new ChordConfig(successors, max, stabilizeInterval, fixFingersInterval,
+                checkPredecessorInterval, requestTimeout, lookupDeadline, lookupCandidates);
+    }
+
+    /** Sets stabilize, fix-fingers and check-predecessor periods together, in the default ratio. */
+    public ChordConfig withStabilizeInterval(Duration interval) {
+        return new ChordConfig(successors, maxVnodes, interval, interval.dividedBy(2),
+                interval.multipliedBy(2), requestTimeout, lookupDeadline, lookupCandidates);
+    }
+
+    public ChordConfig withRequestTimeout(Duration timeout) {
+        return new ChordConfig(successors, maxVnodes, stabilizeInterval, fixFingersInterval,
+                checkPredecessorInterval, timeout, lookupDeadline, lookupCandidates);
+    }
+
+    public ChordConfig withLookupDeadline(Duration deadline) {
+        return new ChordConfig(successors, maxVnodes, stabilizeInterval, fixFingersInterval,
+                checkPredecessorInterval, requestTimeout, deadline, lookupCandidates);
+    }
+
+    private static void require(boolean ok, String name, int value, String range) {
+        if (!ok) {
+            throw new IllegalArgumentException(name + " is " + value + ", must be in " + range);
+        }
+    }
+
+    private static void positive(String name, Duration d) {
+        if (d == null || d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + " must be a positive duration, got " + d);
+        }
+    }
+}

@@ -1,0 +1,285 @@
+package org.cfs.chord;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import org.cfs.chord.wire.ChordMessages.FindStep;
+import org.cfs.chord.wire.ChordMessages.GetNeighbours;
+import org.cfs.chord.wire.ChordMessages.Neighbours;
+import org.cfs.chord.wire.ChordMessages.StepReply;
+
+/**
+ * One iterative lookup, driven by the asking side. It keeps the candidates it has heard of ordered
+ * by closeness to the key, asks the closest one not yet asked, and on a timeout drops that node
+ * and goes on with the next best. When a node answers that the key lies before its successor, the
+ * lookup confirms the owner by asking it for its neighbours (which also yields the replica set),
+ * falling back along the answerer's successor list while owners prove dead.
+ *
+ * <p>After failures the live node closest before the key may still point at dead nodes, so nobody
+ * answers "done". The lookup therefore remembers the live answerer closest to the key and its
+ * successor list; once every candidate between that node and the key has proved dead, the owner
+ * is the first live node of that list past the key.
+ */
+final class Lookup {
+    /** How often the owner's predecessor may redirect the lookup to a node that joined in between. */
+    private static final int MAX_REDIRECTS = 4;
+    /**
+     * Tries at the owner before passing it over. Declaring a live owner dead returns a wrong owner,
+     * unlike a dead routing step, which only costs a detour; one lost reply should not do that.
+     */
+    private static final int OWNER_ATTEMPTS = 2;
+
+    /** What the asking side contributes when it is itself a ring member. */
+    interface Origin {
+        /** This node's own answer to a step for the key, or null for a client with no tables. */
+        StepReply localStep(Id key);
+
+        /** This node, or null for a client. */
+        NodeRef self();
+
+        /** This node's neighbours, for when it turns out to own the key. */
+        Neighbours localNeighbours();
+
+        /** A peer did not answer: drop it from local tables. */
+        void peerDied(NodeRef node);
+    }
+
+    private final Id key;
+    private final Rpc rpc;
+    private final ChordConfig config;
+    private final Origin origin;
+    private final long startNanos;
+    private final TreeSet<NodeRef> candidates;
+    private final Set<Id> asked = new HashSet<>();
+    private final Set<Id> dead = new HashSet<>();
+    private final CompletableFuture<LookupResult> result = new CompletableFuture<>();
+    private Scheduler.Timer watchdog;
+    private int hops;
+    private int timeouts;
+    private int redirects;
+    private NodeRef best;
+    private List<NodeRef> bestSuccessors = List.of();
+    private boolean bestExhausted;
+
+    private Lookup(Id key, Rpc rpc, ChordConfig config, Origin origin) {
+        this.key = key;
+        this.rpc = rpc;
+        this.config = config;
+        this.origin = origin;
+        this.startNanos = rpc.scheduler().nanoTime();
+        Comparator<NodeRef> closestFirst = Comparator.comparing((NodeRef n) -> n.id().distanceTo(key));
+        this.candidates = new TreeSet<>(closestFirst);
+    }
+
+    /** Starts a lookup on the scheduler's thread from a ring member's own tables. */
+    static CompletableFuture<LookupResult> fromNode(Id key, Rpc rpc, ChordConfig config, Origin origin) {
+        Lookup lookup = new Lookup(key, rpc, config, origin);
+        lookup.launch(lookup::startLocal);
+        return lookup.result;
+    }
+
+    /** Starts a lookup from outside the ring, through {@code seeds}. */
+    static CompletableFuture<LookupResult> fromSeeds(Id key, Rpc rpc, ChordConfig config, List<NodeRef> seeds,
+                                                     Origin origin) {
+        Lookup lookup = new Lookup(key, rpc, config, origin);
+        lookup.launch(() -> {
+            lookup.armWatchdog();
+            lookup.candidates.addAll(seeds);
+            lookup.next();
+        });
+        return lookup.result;
+    }
+
+    private void launch(Runnable start) {
+        try {
+            rpc.scheduler().execute(start);
+        } catch (RejectedExecutionException e) {
+            result.completeExceptionally(new LookupException("lookup of " + key + " refused: the host is closed", 0, 0));
+        }
+    }
+
+    private void startLocal() {
+        armWatchdog();
+        answered(origin.self(), origin.localStep(key));
+    }
+
+    private void armWatchdog() {
+        watchdog = rpc.scheduler().schedule(config.lookupDeadline(), () -> fail(
+                "lookup of " + key + " exceeded its " + config.lookupDeadline().toMillis() + " ms deadline"));
+    }
+
+    private void next() {
+        if (result.isDone()) {
+            return;
+        }
+        NodeRef c = candidates.pollFirst();
+        while (c != null && (asked.contains(c.id()) || dead.contains(c.id()) || !closerThanBest(c))) {
+            c = candidates.pollFirst();
+        }
+        if (c == null) {
+            pastDeadPredecessors();
+            return;
+        }
+        NodeRef asking = c;
+        asked.add(asking.id());
+        rpc.call(asking, new FindStep(asking.vnode(), key, config.lookupCandidates()), StepReply.class)
+                .whenComplete((step, error) -> {
+                    if (result.isDone()) {
+                        return;
+                    }
+                    if (error != null) {
+                        noAnswer(asking, error);
+                        next();
+                        return;
+                    }
+                    hops++;
+                    answered(asking, step);
+                });
+    }
+
+    private void answered(NodeRef answerer, StepReply step) {
+        if (step.done()) {
+            confirm(answerer, step.successors(), 0, 1);
+            return;
+        }
+        if (best == null || answerer.id().inOpen(best.id(), key)) {
+            best = answerer;
+            bestSuccessors = step.successors();
+            bestExhausted = false;
+        }
+        considerCloser(answerer, step.closer());
+        considerCloser(answerer, step.successors());
+        next();
+    }
+
+    private boolean closerThanBest(NodeRef c) {
+        return best == null || c.id().inOpen(best.id(), key);
+    }
+
+    /**
+     * Every node known between the best answerer and the key is dead: the owner is the first live
+     * successor of the best answerer at or past the key.
+     */
+    private void pastDeadPredecessors() {
+        if (best == null || bestExhausted) {
+            fail("lookup of " + key + " ran out of live nodes to ask");
+            return;
+        }
+        bestExhausted = true;
+        List<NodeRef> beyond = new ArrayList<>(bestSuccessors.size());
+        for (NodeRef s : bestSuccessors) {
+            if (!s.id().inOpen(best.id(), key)) {
+                beyond.add(s);
+            }
+        }
+        confirm(best, beyond, 0, 1);
+    }
+
+    /** Keeps only nodes strictly between the answerer and the key: anything else is no progress. */
+    private void considerCloser(NodeRef answerer, List<NodeRef> nodes) {
+        for (NodeRef n : nodes) {
+            if (n.id().inOpen(answerer.id(), key) && !asked.contains(n.id()) && !dead.contains(n.id())) {
+                candidates.add(n);
+            }
+        }
+    }
+
+    /** {@code answerer} says the key lies before its successors {@code owners}: find the first live one. */
+    private void confirm(NodeRef answerer, List<NodeRef> owners, int index, int attempt) {
+        if (result.isDone()) {
+            return;
+        }
+        int i = index;
+        while (i < owners.size() && dead.contains(owners.get(i).id())) {
+            i++;
+        }
+        if (i == owners.size()) {
+            next();
+            return;
+        }
+        NodeRef owner = owners.get(i);
+        NodeRef self = origin == null ? null : origin.self();
+        if (owner.equals(self)) {
+            succeed(owner, origin.localNeighbours().successors());
+            return;
+        }
+        int at = i;
+        int nextIndex = i + 1;
+        rpc.call(owner, new GetNeighbours(owner.vnode()), Neighbours.class).whenComplete((nb, error) -> {
+            if (result.isDone()) {
+                return;
+            }
+            if (error != null) {
+                TransportException te = TransportException.unwrap(error);
+                if (attempt < OWNER_ATTEMPTS && te != null && te.reason() == TransportException.Reason.TIMEOUT) {
+                    timeouts++;
+                    confirm(answerer, owners, at, attempt + 1);
+                    return;
+                }
+                noAnswer(owner, error);
+                confirm(answerer, owners, nextIndex, 1);
+                return;
+            }
+            hops++;
+            NodeRef p = nb.predecessor();
+            if (p != null && redirects < MAX_REDIRECTS && answerer != null && !dead.contains(p.id())
+                    && p.id().inOpen(answerer.id(), owner.id()) && key.inHalfOpen(answerer.id(), p.id())) {
+                // A node joined between the answerer and the owner and now owns the key.
+                redirects++;
+                List<NodeRef> redirected = new ArrayList<>(owners.size() + 1);
+                redirected.add(p);
+                redirected.addAll(owners.subList(at, owners.size()));
+                confirm(answerer, redirected, 0, 1);
+                return;
+            }
+            succeed(owner, nb.successors());
+        });
+    }
+
+    private void noAnswer(NodeRef node, Throwable error) {
+        TransportException te = TransportException.unwrap(error);
+        if (te != null && te.reason() == TransportException.Reason.TIMEOUT) {
+            timeouts++;
+        }
+        dead.add(node.id());
+        if (origin != null) {
+            origin.peerDied(node);
+        }
+    }
+
+    private void succeed(NodeRef owner, List<NodeRef> ownerSuccessors) {
+        List<NodeRef> replicas = new ArrayList<>(ownerSuccessors.size() + 1);
+        replicas.add(owner);
+        for (NodeRef s : ownerSuccessors) {
+            if (!s.equals(owner)) {
+                replicas.add(s);
+            }
+        }
+        finish();
+        result.complete(new LookupResult(key, owner, replicas, hops, timeouts, elapsed()));
+    }
+
+    private void fail(String why) {
+        if (result.isDone()) {
+            return;
+        }
+        finish();
+        result.completeExceptionally(new LookupException(why, hops, timeouts));
+    }
+
+    private void finish() {
+        if (watchdog != null) {
+            watchdog.cancel();
+        }
+    }
+
+    private Duration elapsed() {
+        return Duration.ofNanos(rpc.scheduler().nanoTime() - startNanos);
+    }
+}

@@ -1,0 +1,47 @@
+package org.cfs.chord;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import org.cfs.chord.wire.Message;
+
+/**
+ * Typed requests to vnodes over a {@link Transport}, with replies handed back on the scheduler's
+ * thread so protocol code never races with itself.
+ */
+final class Rpc {
+    private final Transport transport;
+    private final Scheduler scheduler;
+    private final Duration timeout;
+
+    Rpc(Transport transport, Scheduler scheduler, Duration timeout) {
+        this.transport = transport;
+        this.scheduler = scheduler;
+        this.timeout = timeout;
+    }
+
+    <R extends Message> CompletableFuture<R> call(NodeRef to, Message request, Class<R> replyType) {
+        CompletableFuture<Message> sent;
+        try {
+            sent = transport.request(to.endpoint(), request, timeout);
+        } catch (RuntimeException e) {
+            sent = CompletableFuture.failedFuture(e);
+        }
+        return sent.handleAsync((reply, error) -> {
+            if (error != null) {
+                TransportException te = TransportException.unwrap(error);
+                throw te != null ? te : new TransportException(TransportException.Reason.CLOSED,
+                        "request to " + to + " failed: " + error, error);
+            }
+            if (!replyType.isInstance(reply)) {
+                throw new TransportException(TransportException.Reason.MALFORMED, "node " + to
+                        + " answered " + request.getClass().getSimpleName() + " with "
+                        + (reply == null ? "nothing" : reply.getClass().getSimpleName()));
+            }
+            return replyType.cast(reply);
+        }, scheduler);
+    }
+
+    Scheduler scheduler() {
+        return scheduler;
+    }
+}

@@ -1,0 +1,225 @@
+package org.cfs.chord.sim;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import org.cfs.chord.Endpoint;
+import org.cfs.chord.RemoteException;
+import org.cfs.chord.Scheduler;
+import org.cfs.chord.Transport;
+import org.cfs.chord.TransportException;
+import org.cfs.chord.wire.Message;
+
+/**
+ * An in-memory network on virtual time for tests and the simulator: messages are passed as
+ * objects after a per-link latency, may be lost with a set probability, and a crashed host neither
+ * answers nor runs its timers. Everything is seeded, so a run repeats exactly.
+ *
+ * <p>Each host has a base delay drawn once from {@code [minDelay, maxDelay]}; a message from a to
+ * b takes (delay(a) + delay(b)) / 2 plus up to 10% jitter, which gives links of varied but stable
+ * latency without storing anything per pair.
+ */
+public final class SimNetwork {
+    private final SimClock clock = new SimClock();
+    private final SplittableRandom random;
+    private final Duration minDelay;
+    private final Duration maxDelay;
+    private final Map<Endpoint, Host> hosts = new HashMap<>();
+    private double loss;
+    private long delivered;
+    private long dropped;
+
+    public SimNetwork(long seed, Duration minDelay, Duration maxDelay) {
+        this.random = new SplittableRandom(seed);
+        this.minDelay = minDelay;
+        this.maxDelay = maxDelay;
+    }
+
+    public SimClock clock() {
+        return clock;
+    }
+
+    /** A seeded random source derived from the network's, e.g. for a host's jitter. */
+    public SplittableRandom split() {
+        return random.split();
+    }
+
+    /** Sets the probability that any one message is lost. */
+    public void setLoss(double probability) {
+        if (probability < 0 || probability >= 1) {
+            throw new IllegalArgumentException("loss probability " + probability + " is outside [0, 1)");
+        }
+        this.loss = probability;
+    }
+
+    /** The scheduler of host {@code endpoint}: it runs on the shared clock but stops when the host crashes. */
+    public Scheduler scheduler(Endpoint endpoint) {
+        return host(endpoint).scheduler;
+    }
+
+    /** Attaches a host's request handler; the returned transport is the host's. */
+    public Transport attach(Endpoint endpoint, Transport.RequestHandler handler) {
+        Host h = host(endpoint);
+        if (h.handler != null) {
+            throw new IllegalStateException("host " + endpoint + " is already attached");
+        }
+        h.handler = handler;
+        return h.transport;
+    }
+
+    /** The host stops at once: no more replies, no more timers. */
+    public void crash(Endpoint endpoint) {
+        Host h = hosts.get(endpoint);
+        if (h != null) {
+            h.alive = false;
+        }
+    }
+
+    public boolean isAlive(Endpoint endpoint) {
+        Host h = hosts.get(endpoint);
+        return h != null && h.alive;
+    }
+
+    public long delivered() {
+        return delivered;
+    }
+
+    public long dropped() {
+        return dropped;
+    }
+
+    private Host host(Endpoint endpoint) {
+        return hosts.computeIfAbsent(endpoint, e -> new Host(e, minDelay.toNanos()
+                + (long) (random.nextDouble() * (maxDelay.toNanos() - minDelay.toNanos()))));
+    }
+
+    private long latency(Host a, Host b) {
+        long base = (a.delayNanos + b.delayNanos) / 2;
+        return base + (long) (random.nextDouble() * base * 0.1);
+    }
+
+    private boolean lost() {
+        return loss > 0 && random.nextDouble() < loss;
+    }
+
+    private final class Host {
+        final Endpoint endpoint;
+        final long delayNanos;
+        final HostScheduler scheduler = new HostScheduler(this);
+        final HostTransport transport = new HostTransport(this);
+        Transport.RequestHandler handler;
+        boolean alive = true;
+
+        Host(Endpoint endpoint, long delayNanos) {
+            this.endpoint = endpoint;
+            this.delayNanos = delayNanos;
+        }
+    }
+
+    private final class HostScheduler implements Scheduler {
+        private final Host host;
+
+        HostScheduler(Host host) {
+            this.host = host;
+        }
+
+        @Override
+        public long nanoTime() {
+            return clock.nanoTime();
+        }
+
+        @Override
+        public Timer schedule(Duration delay, Runnable task) {
+            return clock.at(clock.nanoTime() + delay.toNanos(), () -> {
+                if (host.alive) {
+                    task.run();
+                }
+            });
+        }
+
+        @Override
+        public void execute(Runnable task) {
+            clock.at(clock.nanoTime(), () -> {
+                if (host.alive) {
+                    task.run();
+                }
+            });
+        }
+    }
+
+    private final class HostTransport implements Transport {
+        private final Host host;
+
+        HostTransport(Host host) {
+            this.host = host;
+        }
+
+        @Override
+        public Endpoint local() {
+            return host.endpoint;
+        }
+
+        @Override
+        public CompletableFuture<Message> request(Endpoint to, Message request, Duration timeout) {
+            CompletableFuture<Message> reply = new CompletableFuture<>();
+            Scheduler.Timer timer = clock.at(clock.nanoTime() + timeout.toNanos(), () -> reply.completeExceptionally(
+                    new TransportException(TransportException.Reason.TIMEOUT,
+                            "no reply from " + to + " within " + timeout.toMillis() + " ms")));
+            reply.whenComplete((m, e) -> timer.cancel());
+            Host target = hosts.get(to);
+            if (target == null || lost()) {
+                dropped++;
+                return reply;
+            }
+            clock.at(clock.nanoTime() + latency(host, target), () -> deliver(target, request, reply));
+            return reply;
+        }
+
+        private void deliver(Host target, Message request, CompletableFuture<Message> reply) {
+            if (!target.alive || target.handler == null || !host.alive) {
+                dropped++;
+                return;
+            }
+            delivered++;
+            CompletableFuture<? extends Message> answer;
+            try {
+                answer = target.handler.handle(host.endpoint.host(), request);
+            } catch (RuntimeException e) {
+                answer = CompletableFuture.failedFuture(e);
+            }
+            answer.whenComplete((m, e) -> {
+                if (!target.alive || lost()) {
+                    dropped++;
+                    return;
+                }
+                clock.at(clock.nanoTime() + latency(target, host), () -> {
+                    if (!host.alive) {
+                        return;
+                    }
+                    if (e == null) {
+                        reply.complete(m);
+                    } else {
+                        reply.completeExceptionally(asTransportFailure(target, e));
+                    }
+                });
+            });
+        }
+
+        private TransportException asTransportFailure(Host target, Throwable e) {
+            Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                    ? e.getCause() : e;
+            if (cause instanceof RemoteException re) {
+                return new TransportException(re);
+            }
+            return new TransportException(new RemoteException(RemoteException.INTERNAL,
+                    "host " + target.endpoint + " failed: " + cause));
+        }
+
+        @Override
+        public void close() {
+            host.alive = false;
+        }
+    }
+}

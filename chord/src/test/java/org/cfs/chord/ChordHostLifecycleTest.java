@@ -1,0 +1,100 @@
+package org.cfs.chord;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.cfs.chord.netty.NettyTransport;
+import org.cfs.chord.wire.MessageRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Real hosts on loopback: start, graceful leave, close, and what happens to work after close. */
+class ChordHostLifecycleTest {
+    private final List<ChordHost> hosts = new ArrayList<>();
+    private final ChordConfig config = ChordConfig.defaults()
+            .withStabilizeInterval(Duration.ofMillis(100)).withRequestTimeout(Duration.ofMillis(500));
+
+    private ChordHost start(ChordHost via) throws Exception {
+        Endpoint listen = new Endpoint("127.0.0.1", 0);
+        ChordHost host = ChordHost.builder().config(config).vnodes(2)
+                .transport(h -> NettyTransport.bind(listen, MessageRegistry.chord(), h,
+                        NettyTransport.Options.defaults()))
+                .build();
+        hosts.add(host);
+        host.start(via == null ? null : via.endpoint()).get(10, TimeUnit.SECONDS);
+        assertEquals(ChordHost.State.RUNNING, host.state());
+        return host;
+    }
+
+    @AfterEach
+    void closeAll() {
+        hosts.forEach(ChordHost::close);
+    }
+
+    private static Set<String> threadNames() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                .collect(Collectors.toSet());
+    }
+
+    @Test
+    void gracefulLeaveClosesTheHostAndLeavesNoThreads() throws Exception {
+        ChordHost a = start(null);
+        ChordHost b = start(a);
+        Set<String> before = threadNames();
+        ChordHost c = start(a);
+        Set<String> cThreads = threadNames();
+        cThreads.removeAll(before);
+        assertFalse(cThreads.isEmpty());
+
+        c.leave().get(10, TimeUnit.SECONDS);
+        assertEquals(ChordHost.State.CLOSED, c.state());
+        for (int i = 0; i < 50 && threadNames().stream().anyMatch(cThreads::contains); i++) {
+            Thread.sleep(100);
+        }
+        Set<String> left = threadNames();
+        left.retainAll(cThreads);
+        assertTrue(left.isEmpty(), "threads left behind: " + left);
+
+        // The survivors still answer, with c gone from their tables once the Leave was handled.
+        LookupResult r = a.vnodes().get(0).lookup(c.vnodes().get(0).self().id()).get(10, TimeUnit.SECONDS);
+        assertFalse(r.owner().endpoint().equals(c.endpoint()));
+        assertTrue(List.of(a.endpoint(), b.endpoint()).contains(r.owner().endpoint()));
+    }
+
+    @Test
+    void workHandedToAClosedHostFailsAtOnce() throws Exception {
+        ChordHost a = start(null);
+        a.close();
+        a.close();
+        long t0 = System.nanoTime();
+        ExecutionException e = assertThrows(ExecutionException.class,
+                () -> a.vnodes().get(0).lookup(Id.hash("k")).get(5, TimeUnit.SECONDS));
+        assertTrue(e.getCause() instanceof LookupException, e.getCause().toString());
+        assertThrows(ExecutionException.class,
+                () -> a.vnodes().get(1).route(Id.hash("k"), new byte[1], null).get(5, TimeUnit.SECONDS));
+        assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(2));
+    }
+
+    @Test
+    void joiningThroughNobodyFailsWithinTheDeadline() throws Exception {
+        ChordHost dead = start(null);
+        Endpoint gone = dead.endpoint();
+        dead.close();
+        Endpoint listen = new Endpoint("127.0.0.1", 0);
+        ChordHost lonely = ChordHost.builder().config(config.withLookupDeadline(Duration.ofSeconds(3)))
+                .transport(h -> NettyTransport.bind(listen, MessageRegistry.chord(), h, NettyTransport.Options.defaults()))
+                .build();
+        hosts.add(lonely);
+        ExecutionException e = assertThrows(ExecutionException.class, () -> lonely.start(gone).get(10, TimeUnit.SECONDS));
+        assertTrue(e.getCause() instanceof LookupException, e.getCause().toString());
+    }
+}

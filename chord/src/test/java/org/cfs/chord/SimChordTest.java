@@ -1,0 +1,196 @@
+package org.cfs.chord;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.cfs.chord.sim.SimNetwork;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The protocol on the in-memory network: KBR upcalls, graceful leave, ring walks, message loss. */
+class SimChordTest {
+    private SimNetwork net;
+    private final List<ChordHost> hosts = new ArrayList<>();
+    private final ChordConfig config = ChordConfig.defaults().withSuccessors(4);
+
+    @BeforeEach
+    void setUp() {
+        net = new SimNetwork(42, Duration.ofMillis(2), Duration.ofMillis(20));
+    }
+
+    private ChordHost host(int index, int vnodes) {
+        Endpoint e = new Endpoint("h" + index, 4000);
+        return ChordHost.builder().config(config).vnodes(vnodes)
+                .scheduler(net.scheduler(e)).random(net.split())
+                .transport(handler -> net.attach(e, handler)).build();
+    }
+
+    private <T> T await(CompletableFuture<T> f) {
+        for (int i = 0; i < 10_000 && !f.isDone(); i++) {
+            net.clock().runFor(Duration.ofMillis(10));
+        }
+        assertTrue(f.isDone(), "future not done after 100 virtual seconds");
+        return f.join();
+    }
+
+    private void ring(int count, int vnodes) {
+        for (int i = 0; i < count; i++) {
+            ChordHost h = host(i, vnodes);
+            await(h.start(hosts.isEmpty() ? null : hosts.get(0).endpoint()));
+            hosts.add(h);
+        }
+        net.clock().runFor(Duration.ofSeconds(60));
+    }
+
+    private List<ChordNode> nodes() {
+        List<ChordNode> all = new ArrayList<>();
+        hosts.forEach(h -> all.addAll(h.vnodes()));
+        all.sort(Comparator.comparing(n -> n.self().id()));
+        return all;
+    }
+
+    private ChordNode owner(Id key) {
+        List<ChordNode> sorted = nodes();
+        return sorted.stream().filter(n -> n.self().id().compareTo(key) >= 0).findFirst().orElse(sorted.get(0));
+    }
+
+    @Test
+    void routeDeliversAtTheOwnerAndForwardSeesEveryHop() {
+        ring(12, 2);
+        List<String> delivered = new ArrayList<>();
+        int[] forwards = new int[1];
+        for (ChordNode n : nodes()) {
+            n.setApplication(new KbrApplication() {
+                @Override
+                public void deliver(Id key, byte[] message) {
+                    delivered.add(n.self() + " " + new String(message, StandardCharsets.UTF_8));
+                }
+
+                @Override
+                public NodeRef forward(Id key, byte[] message, NodeRef nextHop) {
+                    forwards[0]++;
+                    return nextHop;
+                }
+            });
+        }
+        for (int i = 0; i < 50; i++) {
+            Id key = Id.hash("key" + i);
+            ChordNode from = nodes().get(i % nodes().size());
+            await(from.route(key, ("m" + i).getBytes(StandardCharsets.UTF_8), null));
+            net.clock().runFor(Duration.ofSeconds(2));
+            assertEquals(owner(key).self() + " m" + i, delivered.get(delivered.size() - 1));
+        }
+        assertEquals(50, delivered.size());
+        assertTrue(forwards[0] >= 50, "forward upcalls: " + forwards[0]);
+    }
+
+    @Test
+    void localQueriesAgreeWithTheSortedRing() {
+        ring(10, 1);
+        List<ChordNode> sorted = nodes();
+        int n = sorted.size();
+        for (int i = 0; i < n; i++) {
+            ChordNode node = sorted.get(i);
+            ChordNode succ = sorted.get((i + 1) % n);
+            ChordNode pred = sorted.get((i - 1 + n) % n);
+            assertEquals(List.of(node.self(), succ.self()), node.replicaSet(node.self().id(), 2));
+            assertEquals(List.of(succ.self()), node.localLookup(succ.self().id(), 3, false));
+            Optional<KeyRange> own = node.range(node.self(), 0);
+            assertEquals(Optional.of(new KeyRange(pred.self().id(), node.self().id())), own);
+            assertEquals(Optional.of(new KeyRange(pred.self().id(), node.self().id())), node.range(succ.self(), 1));
+            assertEquals(5, node.neighborSet(5).size());
+            assertTrue(node.neighborSet(10).contains(pred.self()));
+        }
+    }
+
+    @Test
+    void gracefulLeaveRepairsNeighboursAtOnceAndTellsTheApplications() {
+        ring(8, 1);
+        List<ChordNode> sorted = nodes();
+        ChordNode leaving = sorted.get(3);
+        ChordNode pred = sorted.get(2);
+        ChordNode succ = sorted.get(4);
+        List<String> updates = new ArrayList<>();
+        leaving.setApplication(new KbrApplication() {
+            @Override
+            public void update(NodeRef node, boolean joined) {
+                updates.add("self " + node + " " + joined);
+            }
+        });
+        pred.setApplication(new KbrApplication() {
+            @Override
+            public void update(NodeRef node, boolean joined) {
+                updates.add("pred " + node + " " + joined);
+            }
+        });
+        ChordHost host = hosts.stream().filter(h -> h.vnodes().contains(leaving)).findFirst().orElseThrow();
+        CompletableFuture<Void> left = host.leave();
+        // Well under one stabilization round: the Leave messages alone must do the repair.
+        for (int i = 0; i < 20 && !left.isDone(); i++) {
+            net.clock().runFor(Duration.ofMillis(10));
+        }
+        assertTrue(left.isDone());
+        net.clock().runFor(Duration.ofMillis(100));
+        assertEquals(succ.self(), pred.successors().get(0));
+        assertFalse(pred.successors().contains(leaving.self()));
+        assertEquals(Optional.of(pred.self()), succ.predecessor());
+        assertEquals("self " + leaving.self() + " false", updates.get(0));
+        assertTrue(updates.contains("pred " + leaving.self() + " false"), updates.toString());
+        assertEquals(ChordHost.State.CLOSED, host.state());
+    }
+
+    @Test
+    void clientWalksTheWholeRingAndLooksUpTheOwner() {
+        ring(6, 3);
+        Endpoint clientAddress = new Endpoint("client", 1);
+        ChordClient client = new ChordClient(net.attach(clientAddress, (from, m) -> CompletableFuture.failedFuture(
+                new RemoteException(RemoteException.UNSUPPORTED, "client"))), net.scheduler(clientAddress), config);
+        ChordClient.RingWalk walk = await(client.walk(hosts.get(2).endpoint(), 100));
+        assertTrue(walk.closed(), walk.problem());
+        assertEquals(18, walk.nodes().size());
+        Id key = Id.hash("x");
+        LookupResult r = await(client.lookup(key, hosts.get(4).endpoint()));
+        assertEquals(owner(key).self(), r.owner());
+        assertEquals(config.successors() + 1, r.replicaSet().size());
+
+        ChordClient.RingWalk cut = await(client.walk(hosts.get(2).endpoint(), 5));
+        assertFalse(cut.closed());
+    }
+
+    @Test
+    void lookupsTerminateAndStayCorrectUnderMessageLoss() {
+        ring(30, 1);
+        net.setLoss(0.02);
+        int correct = 0;
+        for (int i = 0; i < 300; i++) {
+            Id key = Id.hash("lossy" + i);
+            LookupResult r = await(nodes().get(i % 30).lookup(key));
+            if (r.owner().equals(owner(key).self())) {
+                correct++;
+            }
+        }
+        // A lost reply can make a live owner look dead twice in a row (about 0.2% of lookups at 2% loss).
+        assertTrue(correct >= 297, correct + " of 300 correct");
+        net.setLoss(0);
+        net.clock().runFor(Duration.ofSeconds(60));
+        for (int i = 0; i < 100; i++) {
+            Id key = Id.hash("after" + i);
+            assertEquals(owner(key).self(), await(nodes().get(i % 30).lookup(key)).owner());
+        }
+    }
+
+    @Test
+    void aHostWithTooManyVnodesIsRefused() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> host(0, 17));
+        assertTrue(e.getMessage().contains("17"), e.getMessage());
+    }
+}
