@@ -1,0 +1,28 @@
+package org.cfs.cli;
+
+import org.cfs.chord.Id;
+
+/**
+ * A key as typed on the command line: 40 hex digits name an id directly; any other text stands
+ * for the id of its UTF-8 bytes ({@link Id#hash(String)}), as a block or file name would.
+ *
+ * @param id the key on the ring
+ * @param hashedFrom the text that was hashed, or null when the key was given as an id
+ */
+record LookupKey(Id id, String hashedFrom) {
+
+    static LookupKey parse(String text) {
+        if (text.isEmpty()) {
+            throw new IllegalArgumentException("the key is empty; give 40 hex digits or any text to hash");
+        }
+        if (Id.isHex(text)) {
+            return new LookupKey(Id.fromHex(text), null);
+        }
+        return new LookupKey(Id.hash(text), text);
+    }
+
+    /** How the key reads in output: its hex id, and what it was hashed from if it was. */
+    String describe() {
+        return hashedFrom == null ? id.toHex() : id.toHex() + "  (hash of \"" + hashedFrom + "\")";
+    }
+}

@@ -1,0 +1,117 @@
+package org.cfs.cli;
+
+import java.io.PrintWriter;
+import org.cfs.chord.Endpoint;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * The {@code cfs} command. Usage errors print one line and exit 2; failures print one line and
+ * exit 1; {@code --verbose} adds stack traces and debug logging from cfs itself.
+ */
+@Command(name = "cfs",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = "A cooperative, read-only, peer-to-peer file system on Chord and DHash.",
+        subcommands = {NodeCommand.class, RingCommand.class, LookupCommand.class, DemoCommand.class,
+                CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    private static final String LOG_PREFIX = "org.slf4j.simpleLogger.";
+
+    @Spec
+    private CommandSpec spec;
+
+    private boolean verbose;
+
+    @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
+            description = "Show stack traces of errors and debug logging from cfs.")
+    void setVerbose(boolean verbose) {
+        this.verbose = verbose;
+    }
+
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "name a command: node, ring, lookup or demo");
+    }
+
+    public static void main(String[] args) {
+        CommandLine cmd = commandLine();
+        cmd.setExecutionStrategy(parsed -> {
+            configureLogging(parsed, ((Main) cmd.getCommand()).verbose);
+            return new CommandLine.RunLast().execute(parsed);
+        });
+        System.exit(cmd.execute(args));
+    }
+
+    /** The command line with cfs's converters and error handling, writing to stdout and stderr. */
+    static CommandLine commandLine() {
+        Main main = new Main();
+        CommandLine cmd = new CommandLine(main);
+        cmd.registerConverter(Endpoint.class, new EndpointConverter());
+        cmd.setParameterExceptionHandler((ParameterException e, String[] args) -> {
+            CommandLine failed = e.getCommandLine();
+            PrintWriter err = failed.getErr();
+            err.println(failed.getCommandSpec().qualifiedName() + ": " + e.getMessage()
+                    + " (see '" + failed.getCommandSpec().qualifiedName() + " --help')");
+            if (main.verbose) {
+                e.printStackTrace(err);
+            }
+            err.flush();
+            return failed.getCommandSpec().exitCodeOnInvalidInput();
+        });
+        cmd.setExecutionExceptionHandler((Exception e, CommandLine failed, ParseResult parsed) -> {
+            PrintWriter err = failed.getErr();
+            String message = e instanceof CommandFailedException ? e.getMessage()
+                    : "unexpected " + e.getClass().getSimpleName() + ": " + Await.describe(e)
+                    + (main.verbose ? "" : " (--verbose shows where)");
+            err.println(failed.getCommandSpec().qualifiedName() + ": " + message);
+            if (main.verbose) {
+                e.printStackTrace(err);
+            }
+            err.flush();
+            return failed.getCommandSpec().exitCodeOnExecutionException();
+        });
+        return cmd;
+    }
+
+    /**
+     * Log lines go to stderr with time and level. A node logs at INFO; the other commands print
+     * their results and log only warnings. Properties given with -D win. slf4j-simple reads them
+     * when a logger is first made, which is after parsing.
+     */
+    private static void configureLogging(ParseResult parsed, boolean verbose) {
+        boolean node = parsed.subcommand() != null
+                && parsed.subcommand().commandSpec().userObject() instanceof NodeCommand;
+        setIfAbsent("defaultLogLevel", node ? "info" : "warn");
+        setIfAbsent("log.io.netty", "warn");
+        if (verbose) {
+            setIfAbsent("log.org.cfs", "debug");
+        }
+        setIfAbsent("showDateTime", "true");
+        setIfAbsent("dateTimeFormat", "yyyy-MM-dd HH:mm:ss.SSS");
+        setIfAbsent("showThreadName", "false");
+        setIfAbsent("showShortLogName", "true");
+    }
+
+    private static void setIfAbsent(String key, String value) {
+        if (System.getProperty(LOG_PREFIX + key) == null) {
+            System.setProperty(LOG_PREFIX + key, value);
+        }
+    }
+
+    /** The version recorded in the jar's manifest by the build. */
+    static final class Version implements IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"cfs " + (v != null ? v : "(development build)")};
+        }
+    }
+}

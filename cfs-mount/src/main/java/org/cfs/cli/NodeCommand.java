@@ -1,0 +1,220 @@
+package org.cfs.cli;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.cfs.chord.ChordConfig;
+import org.cfs.chord.ChordHost;
+import org.cfs.chord.Endpoint;
+import org.cfs.chord.netty.NettyTransport;
+import org.cfs.chord.wire.MessageRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IDefaultValueProvider;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * Runs one host of the ring until SIGTERM or SIGINT, then leaves gracefully and exits 0. Logs one
+ * INFO line once every vnode has joined.
+ */
+@Command(name = "node",
+        mixinStandardHelpOptions = true,
+        defaultValueProvider = NodeCommand.Defaults.class,
+        description = {
+            "Runs a ring node: one host with one or more virtual nodes, until SIGTERM or SIGINT;"
+                + " then it leaves the ring gracefully and exits 0.",
+            "Without --join it starts a new ring."})
+final class NodeCommand implements Callable<Integer> {
+    /**
+     * Bound on joining (or creating) the ring, including waiting for the --join node to answer; a
+     * node that cannot join in this time exits 1.
+     */
+    static final Duration JOIN_TIMEOUT = Duration.ofSeconds(60);
+    /** Bound on the graceful leave at shutdown, after which the node just closes. */
+    static final Duration LEAVE_TIMEOUT = Duration.ofSeconds(5);
+    /** Pause between attempts to reach the --join node while it is not answering yet. */
+    static final Duration BOOTSTRAP_RETRY = Duration.ofMillis(500);
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--listen", required = true, paramLabel = "HOST:PORT",
+            description = "Address to listen on. Peers derive this node's ids from it, so it must be"
+                    + " the address they reach it at (not a wildcard like 0.0.0.0).")
+    private Endpoint listen;
+
+    @Option(names = "--join", paramLabel = "HOST:PORT",
+            description = "Any node of an existing ring to join through.")
+    private Endpoint join;
+
+    @Option(names = "--vnodes", paramLabel = "N",
+            description = "Virtual nodes on this host (default: ${DEFAULT-VALUE});"
+                    + " peers refuse vnode indexes beyond their per-host limit.")
+    private int vnodes;
+
+    @Option(names = "--data", paramLabel = "DIR",
+            description = "This node's data directory, created if missing. DHash keeps its block"
+                    + " store here once it lands; for now only the directory is made.")
+    private Path data;
+
+    @Option(names = "--successors", paramLabel = "R",
+            description = "Length of each vnode's successor list (default: ${DEFAULT-VALUE}).")
+    private int successors;
+
+    @Override
+    public Integer call() {
+        ChordConfig config = config();
+        if (data != null) {
+            try {
+                Files.createDirectories(data);
+            } catch (IOException e) {
+                throw new CommandFailedException("cannot create the data directory " + data + ": " + e, e);
+            }
+        }
+        Logger log = LoggerFactory.getLogger(NodeCommand.class);
+        long deadline = System.nanoTime() + JOIN_TIMEOUT.toNanos();
+        if (join != null) {
+            awaitBootstrap(config, deadline, log);
+        }
+        ChordHost host = bind(config);
+        try {
+            Await.result(host.start(join), Duration.ofNanos(Math.max(1, deadline - System.nanoTime())),
+                    join == null ? "starting a ring at " + host.endpoint() : "joining the ring via " + join);
+        } catch (RuntimeException e) {
+            host.close();
+            throw e;
+        }
+        String count = vnodes + (vnodes == 1 ? " vnode" : " vnodes");
+        if (join == null) {
+            log.info("started a new ring at {} as {}", host.endpoint(), count);
+        } else {
+            log.info("joined ring via {} as {} at {}", join, count, host.endpoint());
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> leaveAndHalt(host, log), "cfs-node-shutdown"));
+        try {
+            Thread.currentThread().join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    private ChordConfig config() {
+        String host = listen.host();
+        if (host.equals("0.0.0.0") || host.equals("::") || host.equals("0:0:0:0:0:0:0:0")) {
+            throw new ParameterException(spec.commandLine(), "--listen " + listen
+                    + " is a wildcard; give the address peers reach this node at, e.g. 127.0.0.1:" + listen.port());
+        }
+        if (join != null && join.port() == 0) {
+            throw new ParameterException(spec.commandLine(), "--join " + join + " needs the node's real port, not 0");
+        }
+        if (join != null && join.equals(listen)) {
+            throw new ParameterException(spec.commandLine(), "--join names this node itself;"
+                    + " leave --join out to start a new ring");
+        }
+        ChordConfig config;
+        try {
+            config = ChordConfig.defaults().withSuccessors(successors);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--successors " + successors + ": " + e.getMessage());
+        }
+        if (vnodes < 1 || vnodes > config.maxVnodes()) {
+            throw new ParameterException(spec.commandLine(),
+                    "--vnodes " + vnodes + " is outside 1.." + config.maxVnodes());
+        }
+        return config;
+    }
+
+    /**
+     * Waits until the node named by --join answers, so that nodes started together can join
+     * through one that is still starting.
+     */
+    private void awaitBootstrap(ChordConfig config, long deadline, Logger log) {
+        try (RemoteRing ring = new RemoteRing(config)) {
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    ring.probe(join, config.requestTimeout());
+                    return;
+                } catch (CommandFailedException e) {
+                    if (System.nanoTime() + BOOTSTRAP_RETRY.toNanos() > deadline) {
+                        throw new CommandFailedException("no ring node answered at " + join + " within "
+                                + Await.seconds(JOIN_TIMEOUT) + "; last try: " + e.getMessage(), e);
+                    }
+                    if (attempt == 1) {
+                        log.info("waiting for a ring node to answer at {} ({})", join, e.getMessage());
+                    }
+                }
+                try {
+                    Thread.sleep(BOOTSTRAP_RETRY.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new CommandFailedException("interrupted while waiting for " + join, e);
+                }
+            }
+        }
+    }
+
+    private ChordHost bind(ChordConfig config) {
+        MessageRegistry registry = MessageRegistry.chord();
+        try {
+            return ChordHost.builder()
+                    .config(config)
+                    .vnodes(vnodes)
+                    .transport(handler -> NettyTransport.bind(listen, registry, handler,
+                            NettyTransport.Options.defaults()))
+                    .build();
+        } catch (UncheckedIOException e) {
+            throw new CommandFailedException(e.getMessage(), e);
+        }
+    }
+
+    /** Runs in the shutdown hook: a signal's exit status would be 128+n, a stopped node's is 0. */
+    private static void leaveAndHalt(ChordHost host, Logger log) {
+        try {
+            log.info("leaving the ring");
+            host.leave().get(LEAVE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            log.info("left the ring");
+        } catch (TimeoutException e) {
+            log.warn("leaving did not finish within {}; closing anyway", Await.seconds(LEAVE_TIMEOUT));
+        } catch (ExecutionException e) {
+            log.warn("leaving failed: {}; closing anyway", Await.describe(e.getCause()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            try {
+                host.close();
+            } finally {
+                System.out.flush();
+                System.err.flush();
+                Runtime.getRuntime().halt(0);
+            }
+        }
+    }
+
+    /** Defaults that come from the library's own configuration, so help shows the real value. */
+    static final class Defaults implements IDefaultValueProvider {
+        @Override
+        public String defaultValue(ArgSpec arg) {
+            if (!(arg instanceof OptionSpec option)) {
+                return null;
+            }
+            return switch (option.longestName()) {
+                case "--vnodes" -> "4";
+                case "--successors" -> String.valueOf(ChordConfig.defaults().successors());
+                default -> null;
+            };
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package org.cfs.cli;
+
+import java.io.PrintWriter;
+import java.util.List;
+import org.cfs.chord.ChordClient.RingWalk;
+import org.cfs.chord.Endpoint;
+import org.cfs.chord.NodeRef;
+
+/** A walk of the ring's successor pointers, as a table for people and as one line of JSON. */
+record RingReport(Endpoint via, RingWalk walk) {
+
+    String headline() {
+        List<NodeRef> nodes = walk.nodes();
+        String count = nodes.size() + (nodes.size() == 1 ? " vnode" : " vnodes");
+        if (walk.closed()) {
+            return "ring via " + via + ": " + count + " on " + hostCount() + " hosts, closed";
+        }
+        return "ring via " + via + ": NOT closed after " + count + ": " + walk.problem();
+    }
+
+    /**
+     * The headline, then one line per vnode in ring order: position, id, address#vnode, and the
+     * share of the id space it owns (from its predecessor's id to its own), once the ring closed.
+     */
+    void print(PrintWriter out) {
+        out.println(headline());
+        List<NodeRef> nodes = walk.nodes();
+        if (nodes.isEmpty()) {
+            return;
+        }
+        out.printf("  %4s  %-40s  %-24s  %s%n", "#", "id", "node", walk.closed() ? "share" : "");
+        for (int i = 0; i < nodes.size(); i++) {
+            NodeRef n = nodes.get(i);
+            String share = walk.closed() ? String.format("%5.2f%%", 100 * share(nodes, i)) : "";
+            out.printf("  %4d  %s  %-24s  %s%n", i + 1, n.id().toHex(), n.endpoint() + "#" + n.vnode(), share);
+        }
+    }
+
+    /** {"via":..,"closed":..,"count":..,"hosts":..,"problem":..,"nodes":[{"id","host","port","vnode"},..]} */
+    String toJson() {
+        JsonWriter json = new JsonWriter().beginObject()
+                .name("via").value(via.toString())
+                .name("closed").value(walk.closed())
+                .name("count").value(walk.nodes().size())
+                .name("hosts").value(hostCount());
+        if (!walk.closed()) {
+            json.name("problem").value(walk.problem());
+        }
+        json.name("nodes").beginArray();
+        for (NodeRef n : walk.nodes()) {
+            writeNode(json, n);
+        }
+        return json.endArray().endObject().toString();
+    }
+
+    static void writeNode(JsonWriter json, NodeRef n) {
+        json.beginObject()
+                .name("id").value(n.id().toHex())
+                .name("host").value(n.endpoint().host())
+                .name("port").value(n.endpoint().port())
+                .name("vnode").value(n.vnode())
+                .endObject();
+    }
+
+    private long hostCount() {
+        return walk.nodes().stream().map(NodeRef::endpoint).distinct().count();
+    }
+
+    /** Fraction of the ring from node i's predecessor (exclusive) to node i (inclusive). */
+    private static double share(List<NodeRef> ring, int i) {
+        if (ring.size() == 1) {
+            return 1.0;
+        }
+        NodeRef pred = ring.get((i - 1 + ring.size()) % ring.size());
+        return ring.get(i).id().minus(pred.id()).fraction();
+    }
+}

@@ -1,0 +1,99 @@
+package org.cfs.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.cfs.chord.ChordConfig;
+import org.cfs.chord.ChordHost;
+import org.cfs.chord.Endpoint;
+import org.cfs.chord.Id;
+import org.cfs.chord.netty.NettyTransport;
+import org.cfs.chord.wire.MessageRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The ring, lookup and demo commands against real hosts on loopback in this JVM. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class LiveRingTest {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private final List<ChordHost> hosts = new ArrayList<>();
+
+    @AfterEach
+    void closeHosts() {
+        hosts.forEach(ChordHost::close);
+    }
+
+    private Endpoint startRing(int hostCount, int vnodes) throws Exception {
+        for (int i = 0; i < hostCount; i++) {
+            ChordHost host = ChordHost.builder()
+                    .config(ChordConfig.defaults())
+                    .vnodes(vnodes)
+                    .transport(handler -> NettyTransport.bind(new Endpoint("127.0.0.1", 0), MessageRegistry.chord(),
+                            handler, NettyTransport.Options.defaults()))
+                    .build();
+            hosts.add(host);
+            host.start(i == 0 ? null : hosts.get(0).endpoint()).get(30, TimeUnit.SECONDS);
+        }
+        return hosts.get(0).endpoint();
+    }
+
+    /** Runs {@code ring --json} until it shows {@code expected} vnodes, closed; at most 60 s. */
+    private JsonNode awaitRing(Endpoint via, int expected) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        JsonNode last = null;
+        while (System.nanoTime() < deadline) {
+            CliRun run = CliRun.of("ring", "--via", via.toString(), "--json");
+            last = MAPPER.readTree(run.lastOutLine());
+            if (run.exitCode() == 0 && last.get("closed").asBoolean() && last.get("count").asInt() == expected) {
+                return last;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("ring did not close with " + expected + " vnodes; last: " + last);
+    }
+
+    @Test
+    void ringAndLookupCommandsDescribeARealRing() throws Exception {
+        Endpoint via = startRing(3, 2);
+        JsonNode ring = awaitRing(via, 6);
+        assertEquals(3, ring.get("hosts").asInt());
+        Set<String> ids = new HashSet<>();
+        ring.get("nodes").forEach(n -> ids.add(n.get("id").asText()));
+        assertEquals(6, ids.size());
+
+        CliRun text = CliRun.of("ring", "--via", via.toString());
+        assertEquals(0, text.exitCode(), text.err());
+        assertTrue(text.out().startsWith("ring via " + via + ": 6 vnodes on 3 hosts, closed"), text.out());
+
+        CliRun lookup = CliRun.of("lookup", "hello.txt", "--via", hosts.get(2).endpoint().toString(), "--json");
+        assertEquals(0, lookup.exitCode(), lookup.err());
+        JsonNode result = MAPPER.readTree(lookup.lastOutLine());
+        assertEquals(Id.hash("hello.txt").toHex(), result.get("key").asText());
+        assertTrue(ids.contains(result.get("owner").get("id").asText()), "owner is a ring member: " + result);
+        assertTrue(result.get("replicas").size() >= 1, result.toString());
+        assertEquals(result.get("owner"), result.get("replicas").get(0), "the owner heads its replica set");
+        assertTrue(result.get("hops").asInt() >= 0);
+
+        CliRun byHex = CliRun.of("lookup", Id.hash("hello.txt").toHex(), "--via", via.toString());
+        assertEquals(0, byHex.exitCode(), byHex.err());
+        assertTrue(byHex.out().contains(result.get("owner").get("id").asText()), byHex.out());
+    }
+
+    @Test
+    void demoRunsASmallRingAndExitsZero() {
+        CliRun run = CliRun.of("demo", "--hosts", "3", "--vnodes", "2", "--lookups", "4");
+        assertEquals(0, run.exitCode(), run.out() + run.err());
+        assertTrue(run.out().contains("6 vnodes on 3 hosts, closed"), run.out());
+        assertTrue(run.out().contains("every owner is the key's successor"), run.out());
+        assertTrue(run.out().contains("all 3 hosts left the ring gracefully"), run.out());
+    }
+}

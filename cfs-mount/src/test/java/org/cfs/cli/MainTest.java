@@ -1,0 +1,128 @@
+package org.cfs.cli;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import org.junit.jupiter.api.Test;
+
+class MainTest {
+
+    private static void assertUsageError(CliRun run, String expectedInMessage) {
+        assertAll(
+                () -> assertEquals(2, run.exitCode(), "exit code; stderr: " + run.err()),
+                () -> assertEquals(1, run.errLines().size(), "one line on stderr, got: " + run.err()),
+                () -> assertTrue(run.err().contains(expectedInMessage),
+                        "stderr should mention '" + expectedInMessage + "': " + run.err()),
+                () -> assertEquals("", run.out(), "nothing on stdout"));
+    }
+
+    @Test
+    void badListenAddressIsAUsageErrorOnOneLine() {
+        assertUsageError(CliRun.of("node", "--listen", "localhost"), "expected HOST:PORT, got 'localhost'");
+    }
+
+    @Test
+    void nonNumericPortIsAUsageError() {
+        assertUsageError(CliRun.of("ring", "--via", "127.0.0.1:http"), "port in '127.0.0.1:http' is not a number");
+    }
+
+    @Test
+    void portOutOfRangeIsAUsageError() {
+        assertUsageError(CliRun.of("lookup", "k", "--via", "127.0.0.1:70000"), "port 70000 is outside 0..65535");
+    }
+
+    @Test
+    void missingRequiredOptionIsAUsageError() {
+        assertUsageError(CliRun.of("node"), "--listen");
+    }
+
+    @Test
+    void wildcardListenAddressIsRefused() {
+        assertUsageError(CliRun.of("node", "--listen", "0.0.0.0:7000"), "wildcard");
+    }
+
+    @Test
+    void joiningItselfIsRefused() {
+        assertUsageError(CliRun.of("node", "--listen", "127.0.0.1:7000", "--join", "127.0.0.1:7000"),
+                "names this node itself");
+    }
+
+    @Test
+    void tooManyVnodesIsRefused() {
+        assertUsageError(CliRun.of("node", "--listen", "127.0.0.1:7000", "--vnodes", "100000"),
+                "--vnodes 100000 is outside 1..");
+    }
+
+    @Test
+    void viaPortZeroIsRefused() {
+        assertUsageError(CliRun.of("ring", "--via", "127.0.0.1:0"), "not 0");
+    }
+
+    @Test
+    void unknownCommandAndNoCommandAreUsageErrors() {
+        assertUsageError(CliRun.of("frobnicate"), "frobnicate");
+        assertUsageError(CliRun.of(), "name a command");
+    }
+
+    @Test
+    void verboseAfterTheSubcommandAddsTheStackTraceToUsageErrors() {
+        CliRun run = CliRun.of("ring", "--verbose", "--via", "nonsense");
+        assertEquals(2, run.exitCode());
+        assertTrue(run.errLines().size() > 1, "a stack trace under --verbose: " + run.err());
+        assertTrue(run.errLines().get(0).contains("expected HOST:PORT"), run.err());
+    }
+
+    @Test
+    void verboseBeforeTheSubcommandAddsTheStackTraceToFailures() throws Exception {
+        CliRun run = CliRun.of("--verbose", "ring", "--via", "127.0.0.1:" + closedPort(), "--timeout", "20");
+        assertEquals(1, run.exitCode());
+        assertTrue(run.errLines().size() > 1, "a stack trace under --verbose: " + run.err());
+        assertTrue(run.errLines().get(0).contains("did not close the ring"), run.err());
+    }
+
+    @Test
+    void helpListsTheCommandsAndExitsZero() {
+        CliRun run = CliRun.of("--help");
+        assertEquals(0, run.exitCode());
+        for (String command : new String[] {"node", "ring", "lookup", "demo"}) {
+            assertTrue(run.out().contains(command), "help lists " + command + ": " + run.out());
+        }
+    }
+
+    @Test
+    void nodeHelpSaysWhatDataIsFor() {
+        CliRun run = CliRun.of("node", "--help");
+        assertEquals(0, run.exitCode());
+        assertTrue(run.out().contains("--data"), run.out());
+        assertTrue(run.out().contains("DHash"), run.out());
+        assertTrue(run.out().contains("default: 4"), "vnodes default shown: " + run.out());
+    }
+
+    private static int closedPort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void ringViaADeadAddressFailsWithOneLineAndExitCodeOne() throws Exception {
+        int port = closedPort();
+        CliRun run = CliRun.of("ring", "--via", "127.0.0.1:" + port, "--timeout", "20");
+        assertEquals(1, run.exitCode(), run.err());
+        assertEquals(1, run.errLines().size(), "one line on stderr: " + run.err());
+        assertTrue(run.err().contains("did not close the ring"), run.err());
+        assertTrue(run.out().contains("NOT closed"), run.out());
+    }
+
+    @Test
+    void lookupViaADeadAddressFailsWithOneLineAndExitCodeOne() throws Exception {
+        int port = closedPort();
+        CliRun run = CliRun.of("lookup", "hello", "--via", "127.0.0.1:" + port, "--timeout", "40");
+        assertEquals(1, run.exitCode(), run.err());
+        assertEquals(1, run.errLines().size(), "one line on stderr: " + run.err());
+        assertTrue(run.err().startsWith("cfs lookup: lookup via 127.0.0.1:" + port + " failed: "), run.err());
+    }
+}

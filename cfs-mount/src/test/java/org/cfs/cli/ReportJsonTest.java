@@ -1,0 +1,92 @@
+package org.cfs.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.cfs.chord.ChordClient.RingWalk;
+import org.cfs.chord.Endpoint;
+import org.cfs.chord.LookupResult;
+import org.cfs.chord.NodeRef;
+import org.junit.jupiter.api.Test;
+
+class ReportJsonTest {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final Endpoint VIA = new Endpoint("127.0.0.1", 7000);
+
+    private static List<NodeRef> ring(int hosts, int vnodes) {
+        return IntStream.range(0, hosts).boxed()
+                .flatMap(h -> IntStream.range(0, vnodes)
+                        .mapToObj(v -> NodeRef.of(new Endpoint("127.0.0.1", 7000 + h), v)))
+                .sorted(Comparator.comparing(NodeRef::id))
+                .toList();
+    }
+
+    @Test
+    void closedRingJsonHasEveryNodeInOrder() throws Exception {
+        List<NodeRef> nodes = ring(3, 2);
+        JsonNode json = MAPPER.readTree(new RingReport(VIA, new RingWalk(nodes, true, null)).toJson());
+        assertEquals("127.0.0.1:7000", json.get("via").asText());
+        assertTrue(json.get("closed").asBoolean());
+        assertEquals(6, json.get("count").asInt());
+        assertEquals(3, json.get("hosts").asInt());
+        assertFalse(json.has("problem"));
+        for (int i = 0; i < nodes.size(); i++) {
+            JsonNode n = json.get("nodes").get(i);
+            assertEquals(nodes.get(i).id().toHex(), n.get("id").asText());
+            assertEquals("127.0.0.1", n.get("host").asText());
+            assertEquals(nodes.get(i).endpoint().port(), n.get("port").asInt());
+            assertEquals(nodes.get(i).vnode(), n.get("vnode").asInt());
+        }
+    }
+
+    @Test
+    void openRingJsonSaysWhy() throws Exception {
+        List<NodeRef> nodes = ring(2, 1).subList(0, 1);
+        RingWalk walk = new RingWalk(nodes, false, "node x did not answer");
+        JsonNode json = MAPPER.readTree(new RingReport(VIA, walk).toJson());
+        assertFalse(json.get("closed").asBoolean());
+        assertEquals("node x did not answer", json.get("problem").asText());
+        assertEquals(1, json.get("nodes").size());
+    }
+
+    @Test
+    void ringTableHasAHeadlineAndOneLinePerVnodeWithSharesSummingToAll() {
+        List<NodeRef> nodes = ring(4, 2);
+        StringWriter text = new StringWriter();
+        new RingReport(VIA, new RingWalk(nodes, true, null)).print(new PrintWriter(text, true));
+        List<String> lines = text.toString().lines().toList();
+        assertEquals("ring via 127.0.0.1:7000: 8 vnodes on 4 hosts, closed", lines.get(0));
+        assertEquals(2 + nodes.size(), lines.size());
+        double total = lines.stream().skip(2)
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1, l.length() - 1)))
+                .sum();
+        assertEquals(100.0, total, 0.1);
+    }
+
+    @Test
+    void lookupJsonHasOwnerReplicasHopsAndTime() throws Exception {
+        List<NodeRef> nodes = ring(3, 1);
+        LookupKey key = LookupKey.parse("hello.txt");
+        LookupResult result = new LookupResult(key.id(), nodes.get(1), List.of(nodes.get(1), nodes.get(2)), 2, 1,
+                Duration.ofNanos(1_500_000));
+        JsonNode json = MAPPER.readTree(new LookupReport(key, VIA, result).toJson());
+        assertEquals(key.id().toHex(), json.get("key").asText());
+        assertEquals("hello.txt", json.get("hashedFrom").asText());
+        assertEquals("127.0.0.1:7000", json.get("via").asText());
+        assertEquals(nodes.get(1).id().toHex(), json.get("owner").get("id").asText());
+        assertEquals(2, json.get("replicas").size());
+        assertEquals(nodes.get(2).endpoint().port(), json.get("replicas").get(1).get("port").asInt());
+        assertEquals(2, json.get("hops").asInt());
+        assertEquals(1, json.get("timeouts").asInt());
+        assertEquals(1.5, json.get("elapsedMs").asDouble(), 1e-9);
+    }
+}
