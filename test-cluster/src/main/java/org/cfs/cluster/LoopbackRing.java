@@ -1,0 +1,106 @@
+package org.cfs.cluster;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.cfs.chord.ChordConfig;
+import org.cfs.chord.ChordHost;
+import org.cfs.chord.Endpoint;
+import org.cfs.chord.netty.NettyTransport;
+import org.cfs.chord.wire.MessageRegistry;
+
+/**
+ * Real hosts in one JVM: Netty TCP on 127.0.0.1 with ports chosen by the kernel, each host with
+ * its own event-loop thread, on wall-clock time. Hosts join through the first live host.
+ */
+public final class LoopbackRing implements Cluster {
+    private final ChordConfig config;
+    private final NettyTransport.Options options;
+    private final MessageRegistry registry = MessageRegistry.chord();
+    private final List<ChordHost> live = new ArrayList<>();
+    private final List<ChordHost> all = new ArrayList<>();
+
+    public LoopbackRing(ChordConfig config) {
+        this.config = config;
+        this.options = NettyTransport.Options.defaults().withMaxVnodes(config.maxVnodes());
+    }
+
+    /** Settings for tests and benchmarks on loopback: fast maintenance, short timeouts. */
+    public static ChordConfig loopbackConfig() {
+        return ChordConfig.defaults()
+                .withStabilizeInterval(Duration.ofMillis(200))
+                .withRequestTimeout(Duration.ofMillis(500))
+                .withLookupDeadline(Duration.ofSeconds(10));
+    }
+
+    @Override
+    public synchronized ChordHost addHost(int vnodes) {
+        Endpoint listen = new Endpoint("127.0.0.1", 0);
+        ChordHost host = ChordHost.builder()
+                .config(config)
+                .vnodes(vnodes)
+                .transport(handler -> NettyTransport.bind(listen, registry, handler, options))
+                .build();
+        Endpoint via = live.isEmpty() ? null : live.get(0).endpoint();
+        all.add(host);
+        awaitDone(host.start(via), Duration.ofSeconds(30));
+        live.add(host);
+        return host;
+    }
+
+    @Override
+    public synchronized List<ChordHost> hosts() {
+        return List.copyOf(live);
+    }
+
+    @Override
+    public synchronized void crash(ChordHost host) {
+        live.remove(host);
+        host.close();
+    }
+
+    @Override
+    public int successors() {
+        return config.successors();
+    }
+
+    @Override
+    public void advance(Duration span) {
+        try {
+            Thread.sleep(span.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting", e);
+        }
+    }
+
+    @Override
+    public Duration now() {
+        return Duration.ofNanos(System.nanoTime());
+    }
+
+    @Override
+    public void awaitDone(CompletableFuture<?> f, Duration bound) {
+        try {
+            f.get(bound.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("not done within " + bound, e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting", e);
+        }
+    }
+
+    /** Closes every host this ring started, crashed or not. */
+    @Override
+    public synchronized void close() {
+        all.forEach(ChordHost::close);
+        live.clear();
+    }
+}

@@ -1,0 +1,46 @@
+package org.cfs.cluster.lab;
+
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import org.cfs.cluster.LookupBatch;
+import org.cfs.cluster.sim.SimRing;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** How big a simulated ring one JVM holds: grow N nodes, stabilize, and record heap and wall time. */
+@Command(name = "scale", mixinStandardHelpOptions = true,
+        description = "Grow a simulated ring of N nodes until every pointer matches the oracle; "
+                + "heap used, wall and virtual time.")
+final class ScaleExperiment implements Callable<Integer> {
+    @Option(names = "--nodes", defaultValue = "10000", description = "Ring size N (default ${DEFAULT-VALUE}).")
+    int nodes;
+
+    @Mixin
+    Experiments.Common common;
+
+    @Override
+    public Integer call() {
+        long wall = System.nanoTime();
+        SimRing ring = Experiments.stableRing(nodes, common.seed, SimRing.simConfig(16), Duration.ZERO);
+        double stableSeconds = (System.nanoTime() - wall) / 1e9;
+        Duration virtual = ring.now();
+        LookupBatch batch = ring.lookups(common.lookups);
+        System.gc();
+        long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+        new Report("scale")
+                .put("nodes", nodes)
+                .put("seed", common.seed)
+                .put("virtual_seconds_to_stable", virtual.toMillis() / 1000.0)
+                .put("wall_seconds_to_stable", stableSeconds)
+                .put("events", ring.clock().executed())
+                .put("heap_used_mib_after_gc", heap / (1024.0 * 1024.0))
+                .put("max_heap_mib", Runtime.getRuntime().maxMemory() / (1024.0 * 1024.0))
+                .put("lookups", batch.count())
+                .put("lookups_correct", batch.correct())
+                .put("mean_hops", batch.meanHops())
+                .print(System.out, common.json);
+        return batch.correct() == batch.count() ? 0 : 1;
+    }
+}

@@ -1,0 +1,51 @@
+package org.cfs.cluster.sim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.Optional;
+import org.cfs.cluster.LookupBatch;
+import org.junit.jupiter.api.Test;
+
+/** The ring on the simulator at the sizes the acceptance criteria name. */
+class SimRingTest {
+
+    @Test
+    void thousandSequentialJoinsMatchTheOracleAndLookupsFindTrueOwners() {
+        SimRing ring = new SimRing(1, SimRing.simConfig(16));
+        ring.growSequentially(1000, 1);
+        Optional<Duration> took = ring.stabilize(Duration.ofMinutes(10), Duration.ofSeconds(5));
+        assertTrue(took.isPresent(), () -> "ring did not converge: " + ring.mismatches());
+        LookupBatch batch = ring.lookups(10_000);
+        assertEquals(10_000, batch.correct(), () -> "failed: " + batch.failed() + " first: " + batch.firstFailure());
+    }
+
+    @Test
+    void halfTheRingFailingAtOnceLeavesEveryLookupCorrect() {
+        SimRing ring = new SimRing(7, SimRing.simConfig(20));
+        ring.growInWaves(500, 50, Duration.ofSeconds(5));
+        assertTrue(ring.stabilize(Duration.ofMinutes(10), Duration.ofSeconds(5)).isPresent());
+        ring.advance(Duration.ofSeconds(30));
+        ring.crashFraction(0.5);
+        LookupBatch atOnce = ring.lookups(5_000);
+        assertEquals(5_000, atOnce.count());
+        assertTrue(atOnce.correctFraction() >= 0.999, () -> "only " + atOnce.correctFraction()
+                + " correct at once; first failure: " + atOnce.firstFailure());
+        ring.advance(Duration.ofSeconds(1));
+        LookupBatch after = ring.lookups(5_000);
+        assertEquals(5_000, after.correct(), () -> "after one period: " + after.firstFailure());
+        assertTrue(ring.stabilize(Duration.ofMinutes(5), Duration.ofSeconds(5)).isPresent(),
+                () -> "survivors did not reconverge: " + ring.mismatches());
+    }
+
+    @Test
+    void sameSeedSameRun() {
+        SimRing a = new SimRing(3, SimRing.simConfig(8));
+        SimRing b = new SimRing(3, SimRing.simConfig(8));
+        a.growSequentially(50, 2);
+        b.growSequentially(50, 2);
+        assertEquals(a.clock().executed(), b.clock().executed());
+        assertEquals(a.lookups(500).meanHops(), b.lookups(500).meanHops());
+    }
+}
