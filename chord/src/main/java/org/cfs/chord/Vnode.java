@@ -194,8 +194,34 @@ final class Vnode implements ChordNode, Lookup.Origin {
     }
 
     private void adoptSuccessor(NodeRef s, List<NodeRef> itsSuccessors) {
+        adoptSuccessor(s, itsSuccessors, 0);
+    }
+
+    /**
+     * Adopts {@code s} and notifies it. Its answer names its predecessor: if that node lies between
+     * us and {@code s}, it is a better successor, which we take at once if it answers, instead of a
+     * round later. Nodes that joined the same region together sort themselves out in one round
+     * this way rather than one node per round.
+     */
+    private void adoptSuccessor(NodeRef s, List<NodeRef> itsSuccessors, int hints) {
         changeNeighbours(() -> successors = successorList(s, itsSuccessors));
-        rpc.call(s, new Notify(s.vnode(), self), Ack.class);
+        rpc.call(s, new Notify(s.vnode(), self), Neighbours.class).whenComplete((nb, error) -> {
+            NodeRef p = error == null ? nb.predecessor() : null;
+            if (p == null || hints >= config.successors() || !isBetterSuccessor(p, s)) {
+                return;
+            }
+            rpc.call(p, new GetNeighbours(p.vnode()), Neighbours.class).whenComplete((pnb, perr) -> {
+                if (perr == null && isBetterSuccessor(p, s)) {
+                    adoptSuccessor(p, pnb.successors(), hints + 1);
+                }
+            });
+        });
+    }
+
+    /** True if {@code candidate} lies between us and {@code current}, which is still our successor. */
+    private boolean isBetterSuccessor(NodeRef candidate, NodeRef current) {
+        List<NodeRef> succs = successors;
+        return !succs.isEmpty() && succs.get(0).equals(current) && candidate.id().inOpen(self.id(), current.id());
     }
 
     /** [head] + tail without duplicates, stopping where the list comes back round to us, at most r long. */
@@ -267,7 +293,7 @@ final class Vnode implements ChordNode, Lookup.Origin {
             return localStep(step.key(), step.max());
         } else if (request instanceof Notify notify) {
             rectify(notify.candidate());
-            return new Ack();
+            return localNeighbours();
         } else if (request instanceof Leave leave) {
             neighbourLeft(leave);
             return new Ack();

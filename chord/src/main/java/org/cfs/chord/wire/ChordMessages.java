@@ -36,7 +36,11 @@ public final class ChordMessages {
         }
     }
 
-    /** "I think I might be your predecessor" (Chord's notify). Reply: {@link Ack}. */
+    /**
+     * "I think I might be your predecessor" (Chord's notify). Reply: {@link Neighbours}, the
+     * receiver's view after considering the candidate, so a notifier that is not the predecessor
+     * learns of the node between them at once.
+     */
     public record Notify(int target, NodeRef candidate) implements VnodeRequest {
     }
 

@@ -38,7 +38,7 @@ import java.util.Objects;
  *  2 Ack           (empty)
  *  3 GetNeighbours target:u16
  *  4 Neighbours    self:node  predecessor:node?  successors:node[]
- *  5 Notify        target:u16  candidate:node
+ *  5 Notify        target:u16  candidate:node          (reply: Neighbours)
  *  6 FindStep      target:u16  key:id  max:u16
  *  7 StepReply     done:bool  closer:node[]  successors:node[]
  *  8 Leave         target:u16  leaving:node  predecessor:node?  successors:node[]

@@ -66,6 +66,11 @@ public final class SimRing implements Cluster {
         return host;
     }
 
+    /** Starts a host joining through {@code via} (a new ring if null) without waiting for it. */
+    public CompletableFuture<Void> addHostAsync(int vnodes, Endpoint via) {
+        return startHost(vnodes).start(via);
+    }
+
     private ChordHost startHost(int vnodes) {
         Endpoint endpoint = new Endpoint("sim" + created++, 4000);
         ChordHost host = ChordHost.builder()
@@ -100,8 +105,7 @@ public final class SimRing implements Cluster {
             int wave = Math.min(Math.min(batch, hosts - added), Math.max(1, live.size() / 4));
             List<CompletableFuture<Void>> joins = new ArrayList<>(wave);
             for (int i = 0; i < wave; i++) {
-                Endpoint via = randomRunningHost();
-                joins.add(startHost(1).start(via));
+                joins.add(addHostAsync(1, randomRunningHost()));
             }
             awaitDone(CompletableFuture.allOf(joins.toArray(CompletableFuture[]::new)), Duration.ofMinutes(10));
             advance(pause);
