@@ -77,7 +77,7 @@ class ReportJsonTest {
         List<NodeRef> nodes = ring(3, 1);
         LookupKey key = LookupKey.parse("hello.txt");
         LookupResult result = new LookupResult(key.id(), nodes.get(1), List.of(nodes.get(1), nodes.get(2)), 2, 1,
-                Duration.ofNanos(1_500_000));
+                Duration.ofNanos(1_500_000), List.of(nodes.get(0)), null);
         JsonNode json = MAPPER.readTree(new LookupReport(key, VIA, result).toJson());
         assertEquals(key.id().toHex(), json.get("key").asText());
         assertEquals("hello.txt", json.get("hashedFrom").asText());

@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
 import org.cfs.chord.wire.ChordMessages.VnodeRequest;
 import org.cfs.chord.wire.Message;
@@ -37,6 +38,7 @@ public final class ChordHost implements AutoCloseable {
     private final Transport transport;
     private final List<Vnode> vnodes;
     private volatile Transport.RequestHandler serviceHandler;
+    private volatile Predicate<Id> keyHolder = key -> false;
     private volatile State state = State.NEW;
 
     private ChordHost(Builder b) {
@@ -112,6 +114,19 @@ public final class ChordHost implements AutoCloseable {
         if (ownsScheduler && scheduler instanceof SystemScheduler s) {
             s.close();
         }
+    }
+
+    /**
+     * Installs the application's answer to "does this host hold that key?", asked on every lookup
+     * step a vnode here answers; lookups that want to may stop at a node that says yes. It runs on
+     * the scheduler thread and must be quick (DHash: a look into its in-memory path cache).
+     */
+    public void setKeyHolder(Predicate<Id> holder) {
+        this.keyHolder = holder == null ? key -> false : holder;
+    }
+
+    boolean holds(Id key) {
+        return keyHolder.test(key);
     }
 
     /** Installs the handler for non-chord requests (the layer above). */

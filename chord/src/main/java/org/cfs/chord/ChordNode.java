@@ -17,6 +17,13 @@ public interface ChordNode {
     CompletableFuture<LookupResult> lookup(Id key);
 
     /**
+     * Like {@link #lookup}, but stops at the first remote node on the way whose application says it
+     * holds the key (see {@link ChordHost#setKeyHolder}); the result then names that node as
+     * {@link LookupResult#holder()} instead of an owner.
+     */
+    CompletableFuture<LookupResult> lookupHolder(Id key);
+
+    /**
      * Routes {@code message} hop by hop towards the owner of {@code key}, calling
      * {@link KbrApplication#forward} at every hop and {@link KbrApplication#deliver} at the owner.
      * {@code hint}, if not null, is tried as the first hop. Completes when the first hop accepted it.

@@ -63,11 +63,15 @@ final class Lookup {
     private int hops;
     private int timeouts;
     private int redirects;
+    private final List<NodeRef> path = new ArrayList<>();
     private NodeRef best;
     private List<NodeRef> bestSuccessors = List.of();
     private boolean bestExhausted;
 
-    private Lookup(Id key, Rpc rpc, ChordConfig config, Origin origin) {
+    private final boolean stopAtHolder;
+
+    private Lookup(Id key, Rpc rpc, ChordConfig config, Origin origin, boolean stopAtHolder) {
+        this.stopAtHolder = stopAtHolder;
         this.key = key;
         this.rpc = rpc;
         this.config = config;
@@ -78,8 +82,9 @@ final class Lookup {
     }
 
     /** Starts a lookup on the scheduler's thread from a ring member's own tables. */
-    static CompletableFuture<LookupResult> fromNode(Id key, Rpc rpc, ChordConfig config, Origin origin) {
-        Lookup lookup = new Lookup(key, rpc, config, origin);
+    static CompletableFuture<LookupResult> fromNode(Id key, Rpc rpc, ChordConfig config, Origin origin,
+                                                    boolean stopAtHolder) {
+        Lookup lookup = new Lookup(key, rpc, config, origin, stopAtHolder);
         lookup.launch(lookup::startLocal);
         return lookup.result;
     }
@@ -87,7 +92,7 @@ final class Lookup {
     /** Starts a lookup from outside the ring, through {@code seeds}. */
     static CompletableFuture<LookupResult> fromSeeds(Id key, Rpc rpc, ChordConfig config, List<NodeRef> seeds,
                                                      Origin origin) {
-        Lookup lookup = new Lookup(key, rpc, config, origin);
+        Lookup lookup = new Lookup(key, rpc, config, origin, false);
         lookup.launch(() -> {
             lookup.armWatchdog();
             lookup.candidates.addAll(seeds);
@@ -139,6 +144,12 @@ final class Lookup {
                         return;
                     }
                     hops++;
+                    path.add(asking);
+                    if (stopAtHolder && step.holds()) {
+                        finish();
+                        result.complete(new LookupResult(key, null, List.of(), hops, timeouts, elapsed(), path, asking));
+                        return;
+                    }
                     answered(asking, step);
                 });
     }
@@ -262,7 +273,7 @@ final class Lookup {
             }
         }
         finish();
-        result.complete(new LookupResult(key, owner, replicas, hops, timeouts, elapsed()));
+        result.complete(new LookupResult(key, owner, replicas, hops, timeouts, elapsed(), path, null));
     }
 
     private void fail(String why) {

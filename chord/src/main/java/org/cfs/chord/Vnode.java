@@ -352,13 +352,14 @@ final class Vnode implements ChordNode, Lookup.Origin {
 
     private StepReply localStep(Id key, int max) {
         List<NodeRef> succs = successors;
+        boolean holds = host.holds(key);
         if (succs.isEmpty()) {
-            return new StepReply(true, List.of(), List.of(self));
+            return new StepReply(true, List.of(), List.of(self), holds);
         }
         if (key.inHalfOpen(self.id(), succs.get(0).id())) {
-            return new StepReply(true, List.of(), succs);
+            return new StepReply(true, List.of(), succs, holds);
         }
-        return new StepReply(false, closestPreceding(key, max, false), succs);
+        return new StepReply(false, closestPreceding(key, max, false), succs, holds);
     }
 
     /** Known nodes strictly between us and the key, closest to the key first. */
@@ -437,7 +438,12 @@ final class Vnode implements ChordNode, Lookup.Origin {
 
     @Override
     public CompletableFuture<LookupResult> lookup(Id key) {
-        return Lookup.fromNode(key, rpc, config, this);
+        return Lookup.fromNode(key, rpc, config, this, false);
+    }
+
+    @Override
+    public CompletableFuture<LookupResult> lookupHolder(Id key) {
+        return Lookup.fromNode(key, rpc, config, this, true);
     }
 
     @Override

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -20,12 +21,19 @@ import org.cfs.chord.wire.MessageRegistry;
 public final class LoopbackRing implements Cluster {
     private final ChordConfig config;
     private final NettyTransport.Options options;
-    private final MessageRegistry registry = MessageRegistry.chord();
+    private final MessageRegistry registry;
     private final List<ChordHost> live = new ArrayList<>();
     private final List<ChordHost> all = new ArrayList<>();
+    private Consumer<ChordHost> setup = host -> { };
 
     public LoopbackRing(ChordConfig config) {
+        this(config, MessageRegistry.chord());
+    }
+
+    /** A ring whose hosts speak the messages of {@code registry}: Chord's plus a layer's own. */
+    public LoopbackRing(ChordConfig config, MessageRegistry registry) {
         this.config = config;
+        this.registry = registry;
         this.options = NettyTransport.Options.defaults().withMaxVnodes(config.maxVnodes());
     }
 
@@ -45,6 +53,7 @@ public final class LoopbackRing implements Cluster {
                 .vnodes(vnodes)
                 .transport(handler -> NettyTransport.bind(listen, registry, handler, options))
                 .build();
+        setup.accept(host);
         Endpoint via = live.isEmpty() ? null : live.get(0).endpoint();
         all.add(host);
         awaitDone(host.start(via), Duration.ofSeconds(30));
@@ -61,6 +70,11 @@ public final class LoopbackRing implements Cluster {
     public synchronized void crash(ChordHost host) {
         live.remove(host);
         host.close();
+    }
+
+    /** Runs on every new host after it is built and before it starts: where a layer installs itself. */
+    public void onHostCreated(Consumer<ChordHost> setup) {
+        this.setup = setup;
     }
 
     @Override

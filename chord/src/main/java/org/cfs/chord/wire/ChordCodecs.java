@@ -53,8 +53,9 @@ final class ChordCodecs {
                         (m, out) -> out.u16(m.target()).id(m.key()).u16(m.max()),
                         in -> new FindStep(in.u16("target"), in.id("key"), in.u16("max"))),
                 MessageCodec.of(STEP_REPLY, StepReply.class,
-                        (m, out) -> out.bool(m.done()).nodes(m.closer()).nodes(m.successors()),
-                        in -> new StepReply(in.bool("done"), in.nodes("closer"), in.nodes("successors"))),
+                        (m, out) -> out.bool(m.done()).nodes(m.closer()).nodes(m.successors()).bool(m.holds()),
+                        in -> new StepReply(in.bool("done"), in.nodes("closer"), in.nodes("successors"),
+                                in.bool("holds"))),
                 MessageCodec.of(LEAVE, Leave.class,
                         (m, out) -> out.u16(m.target()).node(m.leaving()).optionalNode(m.predecessor())
                                 .nodes(m.successors()),

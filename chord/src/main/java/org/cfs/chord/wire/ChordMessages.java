@@ -57,9 +57,11 @@ public final class ChordMessages {
      * first successor. {@code closer}: when not done, the answerer's known nodes closest before the
      * key, closest first. {@code successors}: the answerer's successor list, always, so that an
      * asker who finds every node before the key dead can still go on to the first live node after
-     * it. A vnode alone in its ring lists itself as its successor.
+     * it. A vnode alone in its ring lists itself as its successor. {@code holds}: the answering
+     * host's application says it holds the key (DHash: a cached copy), so a lookup may stop here.
      */
-    public record StepReply(boolean done, List<NodeRef> closer, List<NodeRef> successors) implements Message {
+    public record StepReply(boolean done, List<NodeRef> closer, List<NodeRef> successors, boolean holds)
+            implements Message {
         public StepReply {
             closer = List.copyOf(closer);
             successors = List.copyOf(successors);

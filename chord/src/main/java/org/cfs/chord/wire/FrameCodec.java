@@ -40,7 +40,7 @@ import java.util.Objects;
  *  4 Neighbours    self:node  predecessor:node?  successors:node[]
  *  5 Notify        target:u16  candidate:node          (reply: Neighbours)
  *  6 FindStep      target:u16  key:id  max:u16
- *  7 StepReply     done:bool  closer:node[]  successors:node[]
+ *  7 StepReply     done:bool  closer:node[]  successors:node[]  holds:bool
  *  8 Leave         target:u16  leaving:node  predecessor:node?  successors:node[]
  *  9 Route         target:u16  key:id  payload:bytes32  last:bool  hops:u16
  * </pre>

@@ -198,7 +198,7 @@ class NettyTransportTest {
         assertTrue(unencodable.remote().getMessage().contains("is not registered"), unencodable.getMessage());
 
         TransportException unsupported = failure(client.request(server.local(), new StepReply(true, List.of(),
-                List.of()), LONG));
+                List.of(), false), LONG));
         assertEquals(RemoteException.UNSUPPORTED, unsupported.remote().code());
         // Error replies are ordinary traffic: the connection stays up.
         assertEquals(1, client.outboundConnections());

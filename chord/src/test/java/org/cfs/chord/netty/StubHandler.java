@@ -38,7 +38,7 @@ final class StubHandler implements Transport.RequestHandler {
     /** The reply a FindStep gets. */
     static StepReply answerTo(FindStep step) {
         NodeRef node = NodeRef.of(new Endpoint("10.0.0.1", 1 + step.max()), step.target() % 16);
-        return new StepReply(step.max() % 2 == 0, List.of(node), List.of());
+        return new StepReply(step.max() % 2 == 0, List.of(node), List.of(), false);
     }
 
     @Override

@@ -92,7 +92,7 @@ class FrameCodecTest {
     @Test
     void largestNodeListAndPayloadRoundTrip() throws MalformedFrameException {
         Frame list = new Frame.Response(1, new StepReply(false, WireSamples.nodes(FrameCodec.MAX_NODES),
-                WireSamples.nodes(FrameCodec.MAX_NODES)));
+                WireSamples.nodes(FrameCodec.MAX_NODES), false));
         assertEquals(list, codec.decode(codec.encode(list)));
         Frame route = new Frame.Request(2, new Route(0, Id.ZERO, WireSamples.bytes(4 * 1024 * 1024, 7), true, 1));
         WireSamples.assertSameFrame(route, codec.decode(codec.encode(route)));
@@ -116,7 +116,7 @@ class FrameCodecTest {
         assertMessage("70000 is outside the u16 range 0..65535",
                 () -> codec.encode(new Frame.Request(1, new Ping(70000))));
         assertMessage("node list of 1025 entries exceeds the 1024-entry limit",
-                () -> codec.encode(new Frame.Response(1, new StepReply(true, List.of(), WireSamples.nodes(1025)))));
+                () -> codec.encode(new Frame.Response(1, new StepReply(true, List.of(), WireSamples.nodes(1025), false))));
         assertMessage("is not printable ASCII",
                 () -> codec.encode(new Frame.Request(1, new Notify(0, WireSamples.node("hôst", 1, 0)))));
         assertMessage("is not printable ASCII",

@@ -89,7 +89,7 @@ class MalformedFrameTest {
         List<NodeRef> nodes = new java.util.ArrayList<>(WireSamples.nodes(4));
         NodeRef bad = nodes.get(2);
         nodes.set(2, new NodeRef(bad.id().plus(Id.powerOfTwo(0)), bad.endpoint(), bad.vnode()));
-        byte[] frame = codec.encode(new Frame.Response(1, new StepReply(false, List.of(), nodes)));
+        byte[] frame = codec.encode(new Frame.Response(1, new StepReply(false, List.of(), nodes, false)));
         assertMalformed(frame, "StepReply.successors[2]: node " + bad.endpoint() + "#" + bad.vnode() + " claims id");
     }
 

@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "lab", mixinStandardHelpOptions = true,
         description = "Experiments and benchmarks of cfs. With --json the last line is one JSON object.",
         subcommands = {PathsExperiment.class, FailuresExperiment.class, ScaleExperiment.class,
-            LookupBenchmark.class, JmhCommand.class})
+            LookupBenchmark.class, DHashFailuresExperiment.class, MaintenanceCostExperiment.class, PathCacheExperiment.class,
+            JmhCommand.class})
 public final class LabCommands {
     private LabCommands() {
     }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import org.cfs.chord.ChordConfig;
 import org.cfs.chord.ChordHost;
 import org.cfs.chord.Endpoint;
@@ -23,6 +24,7 @@ public final class SimRing implements Cluster {
     private final SplittableRandom random;
     private final ChordConfig config;
     private final List<ChordHost> live = new ArrayList<>();
+    private Consumer<ChordHost> setup = host -> { };
     private int created;
 
     public SimRing(long seed, ChordConfig config) {
@@ -54,6 +56,11 @@ public final class SimRing implements Cluster {
         return List.copyOf(live);
     }
 
+    /** Runs on every new host after it is built and before it starts: where a layer installs itself. */
+    public void onHostCreated(Consumer<ChordHost> setup) {
+        this.setup = setup;
+    }
+
     @Override
     public int successors() {
         return config.successors();
@@ -80,6 +87,7 @@ public final class SimRing implements Cluster {
                 .random(network.split())
                 .transport(handler -> network.attach(endpoint, handler))
                 .build();
+        setup.accept(host);
         live.add(host);
         return host;
     }

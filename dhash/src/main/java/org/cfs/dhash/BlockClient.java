@@ -1,0 +1,277 @@
+package org.cfs.dhash;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import org.cfs.chord.Endpoint;
+import org.cfs.chord.Id;
+import org.cfs.chord.LookupResult;
+import org.cfs.chord.NodeRef;
+import org.cfs.chord.Scheduler;
+import org.cfs.chord.Transport;
+import org.cfs.chord.TransportException;
+import org.cfs.chord.wire.ChordMessages.Ack;
+import org.cfs.chord.wire.Message;
+import org.cfs.dhash.DHashMessages.CacheOffer;
+import org.cfs.dhash.DHashMessages.FetchBlock;
+import org.cfs.dhash.DHashMessages.Fetched;
+import org.cfs.dhash.DHashMessages.Probe;
+import org.cfs.dhash.DHashMessages.Probed;
+import org.cfs.dhash.DHashMessages.StoreBlock;
+
+/**
+ * The reading and writing side of DHash: one lookup per operation, then stores to the k replica
+ * hosts in parallel, or fetches from them one at a time in order of measured round-trip time,
+ * verifying every block that comes back.
+ */
+final class BlockClient {
+    /** Path nodes, nearest the owner first, that a reader offers a fetched block to. */
+    private static final int CACHE_OFFERS = 2;
+    /** Weight of a new round-trip sample in the moving average. */
+    private static final double RTT_WEIGHT = 0.25;
+
+    private final Function<Id, CompletableFuture<LookupResult>> lookup;
+    private final Function<Id, CompletableFuture<LookupResult>> holderLookup;
+    private final Transport transport;
+    private final Scheduler scheduler;
+    private final DHashConfig config;
+    private final Clock clock;
+    private final Map<Endpoint, Double> rttNanos = new ConcurrentHashMap<>();
+
+    /**
+     * {@code holderLookup}, if not null, is a lookup that stops at the first node caching the key
+     * (ring members have one; tools outside the ring do not).
+     */
+    BlockClient(Function<Id, CompletableFuture<LookupResult>> lookup,
+                Function<Id, CompletableFuture<LookupResult>> holderLookup, Transport transport, Scheduler scheduler,
+                DHashConfig config, Clock clock) {
+        this.lookup = lookup;
+        this.holderLookup = holderLookup;
+        this.transport = transport;
+        this.scheduler = scheduler;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    CompletableFuture<PutResult> put(Block block) {
+        byte[] bytes = block.encode();
+        Id key = block.key();
+        return lookup.apply(key).thenCompose(found -> {
+            List<NodeRef> targets = replicaHosts(found.replicaSet(), config.replicas());
+            List<CompletableFuture<Throwable>> acks = new ArrayList<>(targets.size());
+            for (NodeRef t : targets) {
+                acks.add(send(t, new StoreBlock(key, bytes, false), Ack.class).handle((ok, e) -> e));
+            }
+            return CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+                List<NodeRef> holders = new ArrayList<>();
+                List<DHashException> refusals = new ArrayList<>();
+                for (int i = 0; i < targets.size(); i++) {
+                    Throwable error = acks.get(i).join();
+                    if (error == null) {
+                        holders.add(targets.get(i));
+                    } else {
+                        refusals.add(asDHash(error, targets.get(i)));
+                    }
+                }
+                if (holders.size() >= config.minReplicas()) {
+                    return new PutResult(key, holders, config.replicas(), holders.size() >= config.replicas());
+                }
+                throw new java.util.concurrent.CompletionException(mostTelling(refusals, key, holders.size()));
+            });
+        });
+    }
+
+    /**
+     * Finds a copy: first through a lookup that stops at a node caching the key, if this client can
+     * do one; failing that (or with no cache on the way), from the replica hosts.
+     */
+    CompletableFuture<Fetch> fetch(Id key) {
+        if (holderLookup == null) {
+            return fromReplicas(key);
+        }
+        return holderLookup.apply(key).thenCompose(found -> {
+            if (found.holder() == null) {
+                return fromReplicas(key, found);
+            }
+            return send(found.holder(), new FetchBlock(key), Fetched.class)
+                    .thenApply(f -> verified(key, f, found.holder(), found.hops()))
+                    .exceptionallyCompose(e -> fromReplicas(key));
+        });
+    }
+
+    private Fetch verified(Id key, Fetched fetched, NodeRef from, int hops) {
+        try {
+            Block block = Block.decode(fetched.block(), config.maxDataBytes());
+            block.verify(key, clock.millis(), config.maxDataBytes());
+            return new Fetch(block, from, fetched.fromCache(), hops);
+        } catch (DHashException bad) {
+            throw new java.util.concurrent.CompletionException(bad);
+        }
+    }
+
+    private CompletableFuture<Fetch> fromReplicas(Id key) {
+        return lookup.apply(key).thenCompose(found -> fromReplicas(key, found));
+    }
+
+    private CompletableFuture<Fetch> fromReplicas(Id key, LookupResult found) {
+        List<NodeRef> order = byRoundTrip(replicaHosts(found.replicaSet(), Integer.MAX_VALUE));
+        CompletableFuture<Fetch> result = new CompletableFuture<>();
+        fetchFrom(key, order, 0, new ArrayList<>(), found, result);
+        return result;
+    }
+
+    private void fetchFrom(Id key, List<NodeRef> order, int index, List<DHashException> errors,
+                           LookupResult found, CompletableFuture<Fetch> result) {
+        if (index == order.size()) {
+            result.completeExceptionally(allFailed(key, errors, order.size()));
+            return;
+        }
+        NodeRef node = order.get(index);
+        send(node, new FetchBlock(key), Fetched.class).whenComplete((fetched, error) -> {
+            if (error == null) {
+                try {
+                    Block block = Block.decode(fetched.block(), config.maxDataBytes());
+                    block.verify(key, clock.millis(), config.maxDataBytes());
+                    result.complete(new Fetch(block, node, fetched.fromCache(), found.hops()));
+                    if (holderLookup != null) {
+                        offerToPath(key, fetched.block(), found, order);
+                    }
+                    return;
+                } catch (DHashException bad) {
+                    errors.add(new DHashException(bad.kind(), "node " + node + " served a bad copy: " + bad.getMessage()));
+                }
+            } else {
+                errors.add(asDHash(error, node));
+            }
+            fetchFrom(key, order, index + 1, errors, found, result);
+        });
+    }
+
+    /** CFS path caching: the nodes the lookup passed last are where later lookups converge. */
+    private void offerToPath(Id key, byte[] bytes, LookupResult found, List<NodeRef> holders) {
+        List<NodeRef> path = found.path();
+        int offered = 0;
+        for (int i = path.size() - 1; i >= 0 && offered < CACHE_OFFERS; i--) {
+            NodeRef n = path.get(i);
+            if (!holders.contains(n) && !n.equals(found.owner())) {
+                send(n, new CacheOffer(key, bytes), Ack.class);
+                offered++;
+            }
+        }
+    }
+
+    CompletableFuture<BlockStat> stat(Id key) {
+        return lookup.apply(key).thenCompose(found -> {
+            List<NodeRef> replicas = replicaHosts(found.replicaSet(), config.replicas());
+            Set<NodeRef> asked = new LinkedHashSet<>(replicas);
+            asked.addAll(found.path());
+            List<NodeRef> nodes = new ArrayList<>(asked);
+            List<CompletableFuture<BlockStat.Holder>> answers = new ArrayList<>();
+            for (NodeRef n : nodes) {
+                boolean replica = replicas.contains(n);
+                answers.add(send(n, new Probe(key), Probed.class).handle((p, e) -> e == null
+                        ? new BlockStat.Holder(n, replica, p.stored(), p.cached(), null)
+                        : new BlockStat.Holder(n, replica, false, false, asDHash(e, n).getMessage())));
+            }
+            return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
+                    .thenApply(ignored -> new BlockStat(key, answers.stream().map(CompletableFuture::join).toList()));
+        });
+    }
+
+    /** The first vnode of each distinct host, in ring order, at most {@code k}: vnodes of one host count once. */
+    static List<NodeRef> replicaHosts(List<NodeRef> replicaSet, int k) {
+        List<NodeRef> out = new ArrayList<>();
+        Set<Endpoint> hosts = new java.util.HashSet<>();
+        for (NodeRef n : replicaSet) {
+            if (out.size() == k) {
+                break;
+            }
+            if (hosts.add(n.endpoint())) {
+                out.add(n);
+            }
+        }
+        return out;
+    }
+
+    /** The first k by measured round-trip time (unmeasured last, in ring order), then the rest in ring order. */
+    private List<NodeRef> byRoundTrip(List<NodeRef> hosts) {
+        int k = Math.min(config.replicas(), hosts.size());
+        List<NodeRef> first = new ArrayList<>(hosts.subList(0, k));
+        first.sort(Comparator.comparingDouble(n -> rttNanos.getOrDefault(n.endpoint(), Double.MAX_VALUE)));
+        first.addAll(hosts.subList(k, hosts.size()));
+        return first;
+    }
+
+    private <R extends Message> CompletableFuture<R> send(NodeRef to, Message request, Class<R> replyType) {
+        long start = scheduler.nanoTime();
+        CompletableFuture<Message> sent;
+        try {
+            sent = transport.request(to.endpoint(), request, config.requestTimeout());
+        } catch (RuntimeException e) {
+            sent = CompletableFuture.failedFuture(e);
+        }
+        return sent.thenApply(reply -> {
+            double sample = scheduler.nanoTime() - start;
+            rttNanos.merge(to.endpoint(), sample, (old, now) -> old + RTT_WEIGHT * (now - old));
+            if (!replyType.isInstance(reply)) {
+                throw new TransportException(TransportException.Reason.MALFORMED, "node " + to + " answered "
+                        + request.getClass().getSimpleName() + " with " + reply.getClass().getSimpleName());
+            }
+            return replyType.cast(reply);
+        });
+    }
+
+    /** A failed request as a typed DHash error: the peer's own refusal, or UNAVAILABLE. */
+    static DHashException asDHash(Throwable error, NodeRef node) {
+        TransportException te = TransportException.unwrap(error);
+        if (te != null && te.reason() == TransportException.Reason.REMOTE) {
+            int code = te.remote().code() - DHashMessages.ERROR_BASE;
+            if (code > 0) {
+                try {
+                    return new DHashException(DHashException.Kind.fromCode(code), te.remote().getMessage());
+                } catch (IllegalArgumentException unknownToThisVersion) {
+                    return new DHashException(DHashException.Kind.UNAVAILABLE, "node " + node
+                            + " refused with unknown code " + te.remote().code() + ": " + te.remote().getMessage());
+                }
+            }
+        }
+        Throwable cause = te != null ? te : error;
+        if (cause instanceof DHashException d) {
+            return d;
+        }
+        return new DHashException(DHashException.Kind.UNAVAILABLE, "node " + node + ": " + cause.getMessage());
+    }
+
+    /** A put that reached too few replicas: a refusal the writer can act on beats "unavailable". */
+    private static DHashException mostTelling(List<DHashException> refusals, Id key, int acknowledged) {
+        for (DHashException e : refusals) {
+            if (e.kind() != DHashException.Kind.UNAVAILABLE && e.kind() != DHashException.Kind.IO) {
+                return e;
+            }
+        }
+        return new DHashException(DHashException.Kind.UNAVAILABLE, "block " + key + " reached only "
+                + acknowledged + " replica(s)" + (refusals.isEmpty() ? "" : "; " + refusals.get(0).getMessage()));
+    }
+
+    private static DHashException allFailed(Id key, List<DHashException> errors, int tried) {
+        if (!errors.isEmpty() && errors.stream().allMatch(e -> e.kind() == DHashException.Kind.NOT_FOUND)) {
+            return new DHashException(DHashException.Kind.NOT_FOUND, "block " + key + " is held by none of the "
+                    + tried + " replica hosts");
+        }
+        StringBuilder why = new StringBuilder("block " + key + " could not be read from any of " + tried + " hosts");
+        errors.stream().limit(3).forEach(e -> why.append("; ").append(e.getMessage()));
+        return new DHashException(DHashException.Kind.UNAVAILABLE, why.toString());
+    }
+
+    Duration requestTimeout() {
+        return config.requestTimeout();
+    }
+}

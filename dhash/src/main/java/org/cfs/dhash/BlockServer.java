@@ -1,0 +1,171 @@
+package org.cfs.dhash;
+
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import org.cfs.chord.Id;
+import org.cfs.chord.RemoteException;
+import org.cfs.chord.Transport;
+import org.cfs.chord.wire.ChordMessages.Ack;
+import org.cfs.chord.wire.Message;
+import org.cfs.dhash.DHashMessages.CacheOffer;
+import org.cfs.dhash.DHashMessages.Digests;
+import org.cfs.dhash.DHashMessages.FetchBlock;
+import org.cfs.dhash.DHashMessages.Fetched;
+import org.cfs.dhash.DHashMessages.KeyList;
+import org.cfs.dhash.DHashMessages.ListKeys;
+import org.cfs.dhash.DHashMessages.Probe;
+import org.cfs.dhash.DHashMessages.Probed;
+import org.cfs.dhash.DHashMessages.RangeDigest;
+import org.cfs.dhash.DHashMessages.StoreBlock;
+
+/**
+ * The serving side of DHash on one host: verifies every block before storing it, keeps only the
+ * highest sequence of a signed block, serves blocks from durable storage or the path cache, and
+ * answers the digest and key-list queries of maintenance. Store I/O runs on {@code io}, never on
+ * a network or protocol thread.
+ */
+final class BlockServer implements Transport.RequestHandler {
+    private static final int LOCK_STRIPES = 64;
+
+    private final BlockStore store;
+    private final BlockCache cache;
+    private final DHashConfig config;
+    private final Clock clock;
+    private final Executor io;
+    private final Object[] locks = new Object[LOCK_STRIPES];
+
+    BlockServer(BlockStore store, BlockCache cache, DHashConfig config, Clock clock, Executor io) {
+        this.store = store;
+        this.cache = cache;
+        this.config = config;
+        this.clock = clock;
+        this.io = io;
+        for (int i = 0; i < LOCK_STRIPES; i++) {
+            locks[i] = new Object();
+        }
+    }
+
+    @Override
+    public CompletableFuture<? extends Message> handle(String fromHost, Message request) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return answer(fromHost, request);
+            } catch (DHashException e) {
+                throw new CompletionException(new RemoteException(DHashMessages.errorCode(e.kind()), e.getMessage()));
+            }
+        }, io);
+    }
+
+    private Message answer(String fromHost, Message request) throws DHashException {
+        if (request instanceof StoreBlock m) {
+            store(m.key(), m.block(), m.replica() ? null : fromHost);
+            return new Ack();
+        } else if (request instanceof FetchBlock m) {
+            return fetch(m.key());
+        } else if (request instanceof Probe m) {
+            return new Probed(store.contains(m.key()), cache.get(m.key()) != null);
+        } else if (request instanceof CacheOffer m) {
+            Block.decode(m.block(), config.maxDataBytes()).verify(m.key(), clock.millis(), config.maxDataBytes());
+            cache.put(m.key(), m.block());
+            return new Ack();
+        } else if (request instanceof RangeDigest m) {
+            return new Digests(digest(store, m.from(), m.to(), m.parts()));
+        } else if (request instanceof ListKeys m) {
+            int limit = Math.min(Math.max(1, m.limit()), DHashMessages.MAX_KEYS);
+            var keys = store.keys(m.from(), m.to(), limit + 1);
+            boolean complete = keys.size() <= limit;
+            return new KeyList(complete ? keys : keys.subList(0, limit), complete);
+        }
+        throw new CompletionException(new RemoteException(RemoteException.UNSUPPORTED,
+                "DHash does not serve " + request.getClass().getSimpleName()));
+    }
+
+    /** Verifies and stores; a signed block replaces the held one only with a higher sequence. */
+    void store(Id key, byte[] bytes, String source) throws DHashException {
+        Block block = Block.decode(bytes, config.maxDataBytes());
+        block.verify(key, clock.millis(), config.maxDataBytes());
+        synchronized (locks[Math.floorMod(key.hashCode(), LOCK_STRIPES)]) {
+            var held = store.get(key);
+            if (held.isPresent()) {
+                if (Arrays.equals(held.get(), bytes)) {
+                    return;
+                }
+                if (block instanceof SignedBlock signed) {
+                    refuseUnlessNewer(key, signed, held.get());
+                }
+            }
+            store.put(key, bytes, source);
+            if (block instanceof SignedBlock) {
+                cache.invalidate(key);
+            }
+        }
+    }
+
+    private void refuseUnlessNewer(Id key, SignedBlock offered, byte[] heldBytes) throws DHashException {
+        Block held = Block.decode(heldBytes, Integer.MAX_VALUE);
+        if (!(held instanceof SignedBlock current)) {
+            return;
+        }
+        if (offered.seq() < current.seq()) {
+            throw new DHashException(DHashException.Kind.STALE, "block " + key.shortHex() + " has sequence "
+                    + current.seq() + " here; refusing older sequence " + offered.seq());
+        }
+        if (offered.seq() == current.seq()) {
+            throw new DHashException(DHashException.Kind.CONFLICT, "block " + key.shortHex()
+                    + " already holds different content at sequence " + offered.seq());
+        }
+    }
+
+    private Fetched fetch(Id key) throws DHashException {
+        var held = store.get(key);
+        boolean fromCache = false;
+        byte[] bytes = held.orElse(null);
+        if (bytes == null) {
+            bytes = cache.get(key);
+            fromCache = bytes != null;
+        }
+        if (bytes == null) {
+            throw new DHashException(DHashException.Kind.NOT_FOUND, "block " + key + " is not held here");
+        }
+        if (Block.decode(bytes, Integer.MAX_VALUE) instanceof SignedBlock s && s.expiresAtMillis() <= clock.millis()) {
+            throw new DHashException(DHashException.Kind.EXPIRED, "block " + key + " expired at " + s.expiresAtMillis());
+        }
+        return new Fetched(bytes, fromCache);
+    }
+
+    /** Count and XOR of the keys in each equal part of (from, to]: what two replicas compare. */
+    static byte[] digest(BlockStore store, Id from, Id to, int parts) throws DHashException {
+        Id[] bounds = RingRanges.split(from, to, parts);
+        byte[] out = new byte[parts * DHashMessages.DIGEST_BYTES];
+        byte[] keyBytes = new byte[Id.BYTES];
+        int[] part = {0};
+        store.forEachKey(from, to, key -> {
+            while (part[0] < parts - 1 && !key.inHalfOpen(bounds[part[0]], bounds[part[0] + 1])) {
+                part[0]++;
+            }
+            int at = part[0] * DHashMessages.DIGEST_BYTES;
+            int count = ((out[at] & 0xff) << 24 | (out[at + 1] & 0xff) << 16 | (out[at + 2] & 0xff) << 8
+                    | (out[at + 3] & 0xff)) + 1;
+            out[at] = (byte) (count >>> 24);
+            out[at + 1] = (byte) (count >>> 16);
+            out[at + 2] = (byte) (count >>> 8);
+            out[at + 3] = (byte) count;
+            key.writeTo(keyBytes, 0);
+            for (int i = 0; i < Id.BYTES; i++) {
+                out[at + 4 + i] ^= keyBytes[i];
+            }
+        });
+        return out;
+    }
+
+    BlockStore store() {
+        return store;
+    }
+
+    BlockCache cache() {
+        return cache;
+    }
+}

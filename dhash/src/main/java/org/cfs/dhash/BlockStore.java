@@ -1,0 +1,58 @@
+package org.cfs.dhash;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.cfs.chord.Id;
+
+/**
+ * A node's durable blocks, sorted by key so that a ring interval is a range scan. The store keeps
+ * bytes it is given and does not check them: callers verify blocks before storing them. It may
+ * keep and hand back the caller's arrays, so treat block arrays as read-only.
+ *
+ * <p>Every block is charged to the remote host that sent it, against {@link StoreLimits}. All
+ * methods are safe to call from several threads.
+ */
+public interface BlockStore extends AutoCloseable {
+    /** The block stored under {@code key}, if any. */
+    Optional<byte[]> get(Id key) throws DHashException;
+
+    boolean contains(Id key) throws DHashException;
+
+    /**
+     * Stores or replaces durably before returning (RocksDB: sync write). Charges the bytes to
+     * {@code source} (a remote host string) unless source is null (internal: replication/handoff).
+     * Refuses with STORE_FULL when bytes()+size would exceed capacity, OVER_QUOTA when the
+     * source's usage would exceed its quota; a refused put stores nothing. Replacing a key first
+     * credits the old size (to the source that paid for it), and a put that does not grow the
+     * store or the source's usage is never refused.
+     */
+    void put(Id key, byte[] block, String source) throws DHashException;
+
+    /** Removes the block and credits its bytes back; false if there was none. */
+    boolean delete(Id key) throws DHashException;
+
+    /**
+     * Keys in the ring interval (from, to], ascending from 'from' with wrap-around, at most limit.
+     * (x, x] is the whole ring.
+     */
+    List<Id> keys(Id fromExclusive, Id toInclusive, int limit) throws DHashException;
+
+    /** Visits every key in (from, to] in that order; the cheapest full scan the store can do. */
+    void forEachKey(Id fromExclusive, Id toInclusive, Consumer<Id> visitor) throws DHashException;
+
+    /** The number of blocks held. */
+    long count();
+
+    /** The sum of the lengths of the blocks held. */
+    long bytes();
+
+    StoreLimits limits();
+
+    /** The bytes charged to {@code source}; 0 for a source that has nothing stored. */
+    long usage(String source);
+
+    /** Releases what the store holds open; idempotent. Later reads and writes fail with IO. */
+    @Override
+    void close();
+}

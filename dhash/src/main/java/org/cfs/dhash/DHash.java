@@ -1,0 +1,150 @@
+package org.cfs.dhash;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.random.RandomGenerator;
+import org.cfs.chord.ChordClient;
+import org.cfs.chord.ChordHost;
+import org.cfs.chord.Endpoint;
+import org.cfs.chord.Id;
+import org.cfs.chord.LookupResult;
+import org.cfs.chord.Scheduler;
+import org.cfs.chord.Transport;
+
+/**
+ * The DHash block store on a Chord ring. On a ring member ({@link #node}) it serves blocks from
+ * the host's {@link BlockStore}, keeps k replicas by maintenance and caches blocks readers offer;
+ * from outside the ring ({@link #client}) it only reads and writes. Either way {@link #put} and
+ * {@link #get} verify every block, and fail with a {@link DHashException} saying why.
+ */
+public final class DHash implements AutoCloseable {
+    private final BlockClient client;
+    private final BlockServer server;
+    private final Maintenance maintenance;
+    private final ExecutorService ownedIo;
+
+    private DHash(BlockClient client, BlockServer server, Maintenance maintenance, ExecutorService ownedIo) {
+        this.client = client;
+        this.server = server;
+        this.maintenance = maintenance;
+        this.ownedIo = ownedIo;
+    }
+
+    /**
+     * DHash on a ring member: installs the block server on {@code host} and starts maintenance. The
+     * store's I/O runs on {@code io}; pass null for a small pool this object owns.
+     */
+    public static DHash node(ChordHost host, BlockStore store, DHashConfig config, Clock clock, Executor io,
+                             RandomGenerator random) {
+        Objects.requireNonNull(store, "store");
+        ExecutorService owned = io == null ? Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "dhash-io-" + host.endpoint().port());
+            t.setDaemon(true);
+            return t;
+        }) : null;
+        Executor executor = io != null ? io : owned;
+        boolean caching = config.cacheBytes() > 0;
+        BlockServer server = new BlockServer(store, new BlockCache(Math.max(1, config.cacheBytes())), config, clock,
+                executor);
+        host.setServiceHandler(server);
+        if (caching) {
+            host.setKeyHolder(server.cache()::contains);
+        }
+        Function<Id, CompletableFuture<LookupResult>> lookup = key -> host.vnodes().get(0).lookup(key);
+        Function<Id, CompletableFuture<LookupResult>> holderLookup = caching
+                ? key -> host.vnodes().get(0).lookupHolder(key) : null;
+        BlockClient client = new BlockClient(lookup, holderLookup, host.transport(), host.scheduler(), config, clock);
+        // Maintenance's requests and lookups all go through one meter, so a round's cost is measurable.
+        TrafficMeter meter = new TrafficMeter(host.transport(), DHashMessages.registry());
+        ChordClient metered = new ChordClient(meter, host.scheduler(), host.config());
+        Maintenance maintenance = new Maintenance(host.vnodes(), host.endpoint(), server, meter,
+                host.scheduler(), executor, config, key -> metered.lookup(key, host.endpoint()),
+                random != null ? random : new SplittableRandom());
+        maintenance.start(config.maintenanceInterval().dividedBy(4));
+        return new DHash(client, server, maintenance, owned);
+    }
+
+    /** DHash from outside the ring: puts and gets through the host at {@code via}. */
+    public static DHash client(ChordClient chord, Endpoint via, Transport transport, Scheduler scheduler,
+                               DHashConfig config, Clock clock) {
+        Function<Id, CompletableFuture<LookupResult>> lookup = key -> chord.lookup(key, via);
+        return new DHash(new BlockClient(lookup, null, transport, scheduler, config, clock), null, null, null);
+    }
+
+    /** Stores {@code block} on its k replica hosts. */
+    public CompletableFuture<PutResult> put(Block block) {
+        return client.put(block);
+    }
+
+    /** Fetches and verifies the block named {@code key}. */
+    public CompletableFuture<Block> get(Id key) {
+        return client.fetch(key).thenApply(Fetch::block);
+    }
+
+    /** Like {@link #get}, also saying who served the block and in how many lookup hops. */
+    public CompletableFuture<Fetch> fetch(Id key) {
+        return client.fetch(key);
+    }
+
+    /** Asks the replica hosts and the lookup path whether they hold or cache {@code key}. */
+    public CompletableFuture<BlockStat> stat(Id key) {
+        return client.stat(key);
+    }
+
+    /** Hands every held block to its other replica hosts: call before a graceful leave. */
+    public CompletableFuture<Void> handOver() {
+        return maintenance == null ? CompletableFuture.completedFuture(null) : maintenance.handOverAll();
+    }
+
+    /** Runs one maintenance round now (tests and experiments). */
+    public CompletableFuture<Void> maintain() {
+        return maintenance == null ? CompletableFuture.completedFuture(null) : maintenance.runRound();
+    }
+
+    /**
+     * Counters of this node: maintenance rounds, blocks pulled, pushed and handed off, bytes
+     * maintenance sent and received (frames included), blocks and bytes stored, cache hits and misses.
+     */
+    public Stats stats() {
+        if (server == null) {
+            return new Stats(0, 0, 0, 0, 0, 0, 0, 0, 0);
+        }
+        BlockCache cache = server.cache();
+        return new Stats(maintenance.rounds(), maintenance.pulled(), maintenance.pushed(), maintenance.handedOff(),
+                maintenance.bytes(), server.store().count(), server.store().bytes(), cache.hits(), cache.misses());
+    }
+
+    /** What {@link #stats} reports. */
+    public record Stats(long rounds, long pulled, long pushed, long handedOff, long maintenanceBytes, long blocks,
+                        long bytes, long cacheHits, long cacheMisses) {
+    }
+
+    /** The store this node serves from, if it is a node. */
+    public List<BlockStore> stores() {
+        return server == null ? List.of() : List.of(server.store());
+    }
+
+    /** Stops maintenance and the I/O pool this object owns; the store stays open for its owner to close. */
+    @Override
+    public void close() {
+        if (maintenance != null) {
+            maintenance.stop();
+        }
+        if (ownedIo != null) {
+            ownedIo.shutdown();
+            try {
+                ownedIo.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

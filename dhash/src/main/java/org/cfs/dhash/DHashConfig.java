@@ -1,0 +1,75 @@
+package org.cfs.dhash;
+
+import java.time.Duration;
+
+/**
+ * DHash's settings, each with its unit in its type.
+ *
+ * @param replicas k: copies of each block, on the key's successors, one per host
+ * @param minReplicas fewest acknowledged copies for a put to succeed (with a warning below k)
+ * @param maxDataBytes largest block data or payload accepted
+ * @param requestTimeout timeout of each store or fetch request
+ * @param maintenanceInterval mean period of one maintenance round per vnode
+ * @param cacheBytes bound on the path cache of each host; 0 turns path caching off
+ * @param digestParts sub-ranges per digest comparison in maintenance
+ */
+public record DHashConfig(int replicas, int minReplicas, int maxDataBytes, Duration requestTimeout,
+                          Duration maintenanceInterval, long cacheBytes, int digestParts) {
+
+    public DHashConfig {
+        if (replicas < 1 || replicas > 16) {
+            throw new IllegalArgumentException("replicas is " + replicas + ", must be in 1..16");
+        }
+        if (minReplicas < 1 || minReplicas > replicas) {
+            throw new IllegalArgumentException("minReplicas is " + minReplicas + ", must be in 1.." + replicas);
+        }
+        if (maxDataBytes < 1 || maxDataBytes > 3 * 1024 * 1024) {
+            throw new IllegalArgumentException("maxDataBytes is " + maxDataBytes + ", must be in 1..3145728");
+        }
+        if (digestParts < 2 || digestParts > DHashMessages.MAX_PARTS) {
+            throw new IllegalArgumentException("digestParts is " + digestParts + ", must be in 2.." + DHashMessages.MAX_PARTS);
+        }
+        if (cacheBytes < 0) {
+            throw new IllegalArgumentException("cacheBytes is " + cacheBytes + ", must not be negative");
+        }
+        positive("requestTimeout", requestTimeout);
+        positive("maintenanceInterval", maintenanceInterval);
+    }
+
+    public static DHashConfig defaults() {
+        return new DHashConfig(3, 2, Block.DEFAULT_MAX_DATA, Duration.ofSeconds(5), Duration.ofSeconds(10),
+                64L * 1024 * 1024, 64);
+    }
+
+    /** k copies; at least {@code min(2, k)} must be acknowledged. */
+    public DHashConfig withReplicas(int k) {
+        return new DHashConfig(k, Math.min(minReplicas, k), maxDataBytes, requestTimeout, maintenanceInterval,
+                cacheBytes, digestParts);
+    }
+
+    public DHashConfig withMinReplicas(int min) {
+        return new DHashConfig(replicas, min, maxDataBytes, requestTimeout, maintenanceInterval, cacheBytes,
+                digestParts);
+    }
+
+    public DHashConfig withMaintenanceInterval(Duration interval) {
+        return new DHashConfig(replicas, minReplicas, maxDataBytes, requestTimeout, interval, cacheBytes,
+                digestParts);
+    }
+
+    public DHashConfig withCacheBytes(long bytes) {
+        return new DHashConfig(replicas, minReplicas, maxDataBytes, requestTimeout, maintenanceInterval, bytes,
+                digestParts);
+    }
+
+    public DHashConfig withRequestTimeout(Duration timeout) {
+        return new DHashConfig(replicas, minReplicas, maxDataBytes, timeout, maintenanceInterval, cacheBytes,
+                digestParts);
+    }
+
+    private static void positive(String name, Duration d) {
+        if (d == null || d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + " must be a positive duration, got " + d);
+        }
+    }
+}

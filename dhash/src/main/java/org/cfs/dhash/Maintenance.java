@@ -1,0 +1,383 @@
+package org.cfs.dhash;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.random.RandomGenerator;
+import org.cfs.chord.ChordNode;
+import org.cfs.chord.Endpoint;
+import org.cfs.chord.Id;
+import org.cfs.chord.LookupResult;
+import org.cfs.chord.NodeRef;
+import org.cfs.chord.Scheduler;
+import org.cfs.chord.Transport;
+import org.cfs.chord.TransportException;
+import org.cfs.chord.wire.ChordMessages.Ack;
+import org.cfs.chord.wire.Message;
+import org.cfs.dhash.DHashMessages.Digests;
+import org.cfs.dhash.DHashMessages.FetchBlock;
+import org.cfs.dhash.DHashMessages.Fetched;
+import org.cfs.dhash.DHashMessages.KeyList;
+import org.cfs.dhash.DHashMessages.ListKeys;
+import org.cfs.dhash.DHashMessages.RangeDigest;
+import org.cfs.dhash.DHashMessages.StoreBlock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps k copies of every block, in the spirit of DHash's Passing Tone. Each round, every vnode
+ * compares the range it owns, (predecessor, self], with each of its replica hosts: first as
+ * {@code parts} sub-range digests, so a round where nothing changed costs bytes independent of
+ * the number of blocks, then key lists only where digests differ; it pulls what it lacks and
+ * pushes what they lack. Keys the host holds outside every range it serves are checked with one
+ * lookup per run of keys that share an owner, pushed to that owner's replica hosts, and deleted
+ * only once all of them acknowledged.
+ */
+final class Maintenance {
+    private static final Logger LOG = LoggerFactory.getLogger(Maintenance.class);
+    /** Keys listed per request when comparing a sub-range. */
+    private static final int LIST_LIMIT = 1024;
+
+    private final List<ChordNode> vnodes;
+    private final Endpoint self;
+    private final BlockServer server;
+    private final Transport transport;
+    private final Scheduler scheduler;
+    private final Executor io;
+    private final DHashConfig config;
+    private final Function<Id, CompletableFuture<LookupResult>> lookup;
+    private final RandomGenerator random;
+    private final AtomicLong rounds = new AtomicLong();
+    private final AtomicLong pulled = new AtomicLong();
+    private final AtomicLong pushed = new AtomicLong();
+    private final AtomicLong handedOff = new AtomicLong();
+    private volatile boolean running;
+    private final List<Scheduler.Timer> timers = new ArrayList<>();
+
+    Maintenance(List<ChordNode> vnodes, Endpoint self, BlockServer server, Transport transport, Scheduler scheduler,
+                Executor io, DHashConfig config, Function<Id, CompletableFuture<LookupResult>> lookup,
+                RandomGenerator random) {
+        this.vnodes = vnodes;
+        this.self = self;
+        this.server = server;
+        this.transport = transport;
+        this.scheduler = scheduler;
+        this.io = io;
+        this.config = config;
+        this.lookup = lookup;
+        this.random = random;
+    }
+
+    void start(Duration firstRound) {
+        running = true;
+        synchronized (timers) {
+            timers.add(scheduler.schedule(firstRound, this::loop));
+        }
+    }
+
+    void stop() {
+        running = false;
+        synchronized (timers) {
+            timers.forEach(Scheduler.Timer::cancel);
+            timers.clear();
+        }
+    }
+
+    private void loop() {
+        if (!running) {
+            return;
+        }
+        runRound().whenComplete((ok, error) -> {
+            if (error != null) {
+                LOG.debug("maintenance round at {} failed: {}", self, error.toString());
+            }
+            if (running) {
+                double jitter = 0.5 + random.nextDouble();
+                synchronized (timers) {
+                    timers.add(scheduler.schedule(Duration.ofNanos(
+                            (long) (config.maintenanceInterval().toNanos() * jitter)), this::loop));
+                }
+            }
+        });
+    }
+
+    /** One round over every vnode of the host, then the misplaced-key check. */
+    CompletableFuture<Void> runRound() {
+        CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+        for (ChordNode v : vnodes) {
+            chain = chain.thenCompose(ignored -> syncOwnedRange(v)).exceptionally(e -> null);
+        }
+        return chain.thenCompose(ignored -> handOffMisplaced()).whenComplete((ok, e) -> rounds.incrementAndGet());
+    }
+
+    private CompletableFuture<Void> syncOwnedRange(ChordNode v) {
+        Optional<NodeRef> pred = v.predecessor();
+        if (pred.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        List<NodeRef> ring = new ArrayList<>();
+        ring.add(v.self());
+        ring.addAll(v.successors());
+        List<NodeRef> replicas = BlockClient.replicaHosts(ring, config.replicas());
+        CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+        for (NodeRef r : replicas) {
+            if (!r.endpoint().equals(self)) {
+                chain = chain.thenCompose(ignored -> sync(r, pred.get().id(), v.self().id()))
+                        .exceptionally(e -> null);
+            }
+        }
+        return chain;
+    }
+
+    /** Makes this host and {@code peer} hold the same keys in (from, to]. */
+    CompletableFuture<Void> sync(NodeRef peer, Id from, Id to) {
+        int parts = config.digestParts();
+        return supplyIo(() -> BlockServer.digest(server.store(), from, to, parts))
+                .thenCompose(mine -> call(peer, new RangeDigest(from, to, parts), Digests.class)
+                        .thenCompose(theirs -> {
+                            Id[] bounds = RingRanges.split(from, to, parts);
+                            CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+                            for (int i = 0; i < parts; i++) {
+                                if (!samePart(mine, theirs.digests(), i)) {
+                                    Id a = bounds[i];
+                                    Id b = bounds[i + 1];
+                                    chain = chain.thenCompose(ignored -> reconcile(peer, a, b));
+                                }
+                            }
+                            return chain;
+                        }));
+    }
+
+    private static boolean samePart(byte[] a, byte[] b, int part) {
+        int at = part * DHashMessages.DIGEST_BYTES;
+        return b.length == a.length
+                && Arrays.equals(a, at, at + DHashMessages.DIGEST_BYTES, b, at, at + DHashMessages.DIGEST_BYTES);
+    }
+
+    /** Exchanges key lists for (from, to], a page at a time, and moves what either side lacks. */
+    private CompletableFuture<Void> reconcile(NodeRef peer, Id from, Id to) {
+        return call(peer, new ListKeys(from, to, LIST_LIMIT), KeyList.class).thenCompose(theirs -> {
+            Id pageEnd = theirs.complete() || theirs.keys().isEmpty() ? to : theirs.keys().get(theirs.keys().size() - 1);
+            return supplyIo(() -> server.store().keys(from, pageEnd, Integer.MAX_VALUE)).thenCompose(mine -> {
+                Set<Id> mineSet = new HashSet<>(mine);
+                Set<Id> theirSet = new HashSet<>(theirs.keys());
+                CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+                for (Id k : theirs.keys()) {
+                    if (!mineSet.contains(k)) {
+                        chain = chain.thenCompose(ignored -> pull(peer, k));
+                    }
+                }
+                for (Id k : mine) {
+                    if (!theirSet.contains(k)) {
+                        chain = chain.thenCompose(ignored -> push(peer, k));
+                    }
+                }
+                if (!pageEnd.equals(to)) {
+                    chain = chain.thenCompose(ignored -> reconcile(peer, pageEnd, to));
+                }
+                return chain;
+            });
+        });
+    }
+
+    private CompletableFuture<Void> pull(NodeRef peer, Id key) {
+        return call(peer, new FetchBlock(key), Fetched.class)
+                .thenCompose(f -> runIo(() -> server.store(key, f.block(), null)))
+                .thenRun(pulled::incrementAndGet)
+                .exceptionally(e -> {
+                    LOG.debug("pulling {} from {} failed: {}", key, peer, e.toString());
+                    return null;
+                });
+    }
+
+    private CompletableFuture<Void> push(NodeRef peer, Id key) {
+        return supplyIo(() -> server.store().get(key)).thenCompose(bytes -> bytes.isEmpty()
+                ? CompletableFuture.completedFuture(null)
+                : call(peer, new StoreBlock(key, bytes.get(), true), Ack.class).thenRun(pushed::incrementAndGet))
+                .exceptionally(e -> {
+                    LOG.debug("pushing {} to {} failed: {}", key, peer, e.toString());
+                    return null;
+                });
+    }
+
+    /** Walks the keys outside every range this host owns, one lookup per owner. */
+    private CompletableFuture<Void> handOffMisplaced() {
+        List<Id[]> owned = new ArrayList<>();
+        for (ChordNode v : vnodes) {
+            v.predecessor().ifPresent(p -> owned.add(new Id[] {p.id(), v.self().id()}));
+        }
+        if (owned.size() < vnodes.size()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return nextForeignKey(owned, vnodes.get(0).self().id(), 0);
+    }
+
+    /** Finds the next held key after {@code after} that no vnode here owns, then settles its owner's run. */
+    private CompletableFuture<Void> nextForeignKey(List<Id[]> owned, Id after, int steps) {
+        Id start = vnodes.get(0).self().id();
+        if (steps > 4 * config.replicas() * vnodes.size() + 16) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return supplyIo(() -> firstForeign(owned, after, start)).thenCompose(found -> found.isEmpty()
+                ? CompletableFuture.completedFuture(null)
+                : lookup.apply(found.get()).thenCompose(r -> settleRun(found.get(), r))
+                        .thenCompose(end -> end.equals(start) || !end.inHalfOpen(after, start)
+                                ? CompletableFuture.<Void>completedFuture(null)
+                                : nextForeignKey(owned, end, steps + 1)));
+    }
+
+    /** The first held key in (after, stop] outside every owned range; owned ranges are skipped whole. */
+    private Optional<Id> firstForeign(List<Id[]> owned, Id after, Id stop) throws DHashException {
+        Id cursor = after;
+        for (int hop = 0; hop <= owned.size(); hop++) {
+            List<Id> next = server.store().keys(cursor, stop, 1);
+            if (next.isEmpty()) {
+                return Optional.empty();
+            }
+            Id k = next.get(0);
+            Optional<Id[]> in = owned.stream().filter(r -> k.inHalfOpen(r[0], r[1])).findFirst();
+            if (in.isEmpty()) {
+                return Optional.of(k);
+            }
+            Id rangeEnd = in.get()[1];
+            if (rangeEnd.equals(stop) || !rangeEnd.inHalfOpen(cursor, stop)) {
+                return Optional.empty();
+            }
+            cursor = rangeEnd;
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Keys in [first, owner] share {@code r}'s owner. If this host is not among its k replica hosts,
+     * they go to those hosts and are deleted here once every one of them acknowledged.
+     */
+    private CompletableFuture<Id> settleRun(Id first, LookupResult r) {
+        Id end = r.owner().id();
+        List<NodeRef> holders = BlockClient.replicaHosts(r.replicaSet(), config.replicas());
+        if (holders.stream().anyMatch(n -> n.endpoint().equals(self))) {
+            return CompletableFuture.completedFuture(end);
+        }
+        Id before = first.minus(Id.powerOfTwo(0));
+        return supplyIo(() -> server.store().keys(before, end, Integer.MAX_VALUE)).thenCompose(keys -> {
+            CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+            for (Id k : keys) {
+                chain = chain.thenCompose(ignored -> handOff(k, holders));
+            }
+            return chain.thenApply(ignored -> end);
+        });
+    }
+
+    private CompletableFuture<Void> handOff(Id key, List<NodeRef> holders) {
+        return supplyIo(() -> server.store().get(key)).thenCompose(bytes -> {
+            if (bytes.isEmpty()) {
+                return CompletableFuture.completedFuture(null);
+            }
+            List<CompletableFuture<Ack>> acks = new ArrayList<>();
+            for (NodeRef h : holders) {
+                acks.add(call(h, new StoreBlock(key, bytes.get(), true), Ack.class));
+            }
+            return CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new))
+                    .thenCompose(ignored -> runIo(() -> {
+                        server.store().delete(key);
+                        handedOff.incrementAndGet();
+                    }))
+                    .exceptionally(e -> null);
+        });
+    }
+
+    /** Before a graceful leave: copies every held key to its replica hosts other than this one. */
+    CompletableFuture<Void> handOverAll() {
+        return supplyIo(() -> server.store().keys(Id.ZERO, Id.ZERO, Integer.MAX_VALUE)).thenCompose(keys -> {
+            CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+            for (Id k : keys) {
+                chain = chain.thenCompose(ignored -> lookup.apply(k).thenCompose(r -> {
+                    List<NodeRef> others = new ArrayList<>();
+                    for (NodeRef n : BlockClient.replicaHosts(r.replicaSet(), config.replicas() + 1)) {
+                        if (!n.endpoint().equals(self) && others.size() < config.replicas()) {
+                            others.add(n);
+                        }
+                    }
+                    CompletableFuture<Void> all = CompletableFuture.completedFuture(null);
+                    for (NodeRef n : others) {
+                        all = all.thenCompose(ignored2 -> push(n, k));
+                    }
+                    return all;
+                }).exceptionally(e -> null));
+            }
+            return chain;
+        });
+    }
+
+    long rounds() {
+        return rounds.get();
+    }
+
+    long pulled() {
+        return pulled.get();
+    }
+
+    long pushed() {
+        return pushed.get();
+    }
+
+    long handedOff() {
+        return handedOff.get();
+    }
+
+    /** Bytes this host's maintenance has sent and received, when its transport is a {@link TrafficMeter}. */
+    long bytes() {
+        return transport instanceof TrafficMeter meter ? meter.bytes() : 0;
+    }
+
+    private <R extends Message> CompletableFuture<R> call(NodeRef to, Message request, Class<R> type) {
+        CompletableFuture<Message> sent;
+        try {
+            sent = transport.request(to.endpoint(), request, config.requestTimeout());
+        } catch (RuntimeException e) {
+            sent = CompletableFuture.failedFuture(e);
+        }
+        return sent.thenApply(reply -> {
+            if (!type.isInstance(reply)) {
+                throw new TransportException(TransportException.Reason.MALFORMED,
+                        to + " answered " + request.getClass().getSimpleName() + " with " + reply);
+            }
+            return type.cast(reply);
+        });
+    }
+
+    @FunctionalInterface
+    private interface IoSupplier<T> {
+        T get() throws DHashException;
+    }
+
+    @FunctionalInterface
+    private interface IoAction {
+        void run() throws DHashException;
+    }
+
+    private <T> CompletableFuture<T> supplyIo(IoSupplier<T> work) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return work.get();
+            } catch (DHashException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        }, io);
+    }
+
+    private CompletableFuture<Void> runIo(IoAction work) {
+        return supplyIo(() -> {
+            work.run();
+            return null;
+        });
+    }
+}

@@ -1,0 +1,138 @@
+package org.cfs.dhash;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.NavigableMap;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.Consumer;
+import org.cfs.chord.Id;
+
+/**
+ * A {@link BlockStore} in memory, for the simulator and tests. It keeps the caller's arrays as
+ * they are and one small record per block, so a simulated ring can hold millions of blocks.
+ * Reads take no lock; writes take one, as they are too short to be worth more.
+ */
+public final class MemoryBlockStore implements BlockStore {
+    private record Entry(byte[] block, String payer) {
+    }
+
+    private final ConcurrentSkipListMap<Id, Entry> blocks = new ConcurrentSkipListMap<>();
+    private final StoreLimits limits;
+    private final StoreAccounts accounts;
+    private final Object writeLock = new Object();
+    private volatile boolean closed;
+
+    public MemoryBlockStore(StoreLimits limits) {
+        this.limits = Objects.requireNonNull(limits, "limits");
+        this.accounts = new StoreAccounts(limits);
+    }
+
+    @Override
+    public Optional<byte[]> get(Id key) throws DHashException {
+        checkOpen();
+        Entry entry = blocks.get(key);
+        return entry == null ? Optional.empty() : Optional.of(entry.block());
+    }
+
+    @Override
+    public boolean contains(Id key) throws DHashException {
+        checkOpen();
+        return blocks.containsKey(key);
+    }
+
+    @Override
+    public void put(Id key, byte[] block, String source) throws DHashException {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(block, "block");
+        synchronized (writeLock) {
+            checkOpen();
+            Entry old = blocks.get(key);
+            StoreAccounts.Change change = accounts.charge(
+                    old == null ? null : new StoreAccounts.Held(old.block().length, old.payer()), block.length, source);
+            blocks.put(key, new Entry(block, change.chargePayer()));
+        }
+    }
+
+    @Override
+    public boolean delete(Id key) throws DHashException {
+        synchronized (writeLock) {
+            checkOpen();
+            Entry old = blocks.remove(key);
+            if (old == null) {
+                return false;
+            }
+            accounts.remove(new StoreAccounts.Held(old.block().length, old.payer()));
+            return true;
+        }
+    }
+
+    @Override
+    public List<Id> keys(Id fromExclusive, Id toInclusive, int limit) throws DHashException {
+        if (limit <= 0) {
+            throw new IllegalArgumentException("limit must be positive, got " + limit);
+        }
+        List<Id> out = new ArrayList<>(Math.min(limit, 1024));
+        for (NavigableMap<Id, Entry> part : parts(fromExclusive, toInclusive)) {
+            for (Id key : part.keySet()) {
+                if (out.size() == limit) {
+                    return out;
+                }
+                out.add(key);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void forEachKey(Id fromExclusive, Id toInclusive, Consumer<Id> visitor) throws DHashException {
+        for (NavigableMap<Id, Entry> part : parts(fromExclusive, toInclusive)) {
+            part.keySet().forEach(visitor);
+        }
+    }
+
+    /** (from, to] as one or, when it wraps past zero, two ascending views. */
+    private List<NavigableMap<Id, Entry>> parts(Id from, Id to) throws DHashException {
+        checkOpen();
+        if (from.compareTo(to) < 0) {
+            return List.of(blocks.subMap(from, false, to, true));
+        }
+        return List.of(blocks.tailMap(from, false), blocks.headMap(to, true));
+    }
+
+    @Override
+    public long count() {
+        return accounts.count();
+    }
+
+    @Override
+    public long bytes() {
+        return accounts.bytes();
+    }
+
+    @Override
+    public StoreLimits limits() {
+        return limits;
+    }
+
+    @Override
+    public long usage(String source) {
+        return accounts.usage(source);
+    }
+
+    /** Frees the blocks; the counters keep their last values. */
+    @Override
+    public void close() {
+        synchronized (writeLock) {
+            closed = true;
+            blocks.clear();
+        }
+    }
+
+    private void checkOpen() throws DHashException {
+        if (closed) {
+            throw new DHashException(DHashException.Kind.IO, "the in-memory block store is closed");
+        }
+    }
+}

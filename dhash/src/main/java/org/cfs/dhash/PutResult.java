@@ -1,0 +1,16 @@
+package org.cfs.dhash;
+
+import java.util.List;
+import org.cfs.chord.Id;
+import org.cfs.chord.NodeRef;
+
+/**
+ * Where a put landed: the nodes (one per host) that acknowledged it, and whether that is all of
+ * the k replicas. {@code complete == false} means it succeeded with at least the configured
+ * minimum, which deserves a warning.
+ */
+public record PutResult(Id key, List<NodeRef> holders, int wanted, boolean complete) {
+    public PutResult {
+        holders = List.copyOf(holders);
+    }
+}

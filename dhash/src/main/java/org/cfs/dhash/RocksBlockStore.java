@@ -1,0 +1,445 @@
+package org.cfs.dhash;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import org.cfs.chord.Id;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.DBOptions;
+import org.rocksdb.LRUCache;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.RocksObject;
+import org.rocksdb.UInt64AddOperator;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * A {@link BlockStore} in one RocksDB database per host directory. Every write is synced before
+ * {@link #put} returns, and the block, its metadata and the counters change in one write batch,
+ * so after a crash the store reopens with exactly the acknowledged blocks and counters that
+ * match them.
+ *
+ * <p>A failed write (a full disk, say) is refused with IO naming the directory and the cause.
+ * RocksDB then refuses every later write, deletes included, until the store is reopened, and
+ * RocksJava offers no way to resume in place; reads go on being served. Set the capacity in
+ * {@link StoreLimits} well below the free space: a block sits in the write-ahead log and again in
+ * a table or blob file until the log is trimmed.
+ *
+ * <p>Column families, all keyed by the 20 id bytes (so byte order is ring order):
+ * <ul>
+ *   <li>{@code blocks}: id to the block bytes. Values of 4 KiB and more go to blob files, so
+ *       compaction does not rewrite megabyte chunks.</li>
+ *   <li>{@code meta}: id to {@code size:u32 | hasPayer:u8 | payer:UTF-8}, what a replace or
+ *       delete must credit and what key scans read instead of the blocks themselves.</li>
+ *   <li>{@code accounts}: {@code 0x00} block count, {@code 0x01} total bytes, {@code 0x02 ||
+ *       source} that source's bytes; each an 8-byte little-endian counter changed only by
+ *       RocksDB's {@code uint64add} merges, so concurrent puts add deltas instead of racing to
+ *       write totals.</li>
+ * </ul>
+ */
+public final class RocksBlockStore implements BlockStore {
+    static {
+        RocksDB.loadLibrary();
+    }
+
+    private static final byte[] BLOCKS = "blocks".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] META = "meta".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ACCOUNTS = "accounts".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] COUNT_KEY = {0};
+    private static final byte[] BYTES_KEY = {1};
+    private static final byte USAGE_PREFIX = 2;
+    private static final long MIN_BLOB_BYTES = 4096;
+    private static final long TABLE_CACHE_BYTES = 32L << 20;
+    private static final long MAX_LOG_BYTES = 128L << 20;
+    private static final int KEY_LOCKS = 64;
+
+    private final Path dir;
+    private final StoreLimits limits;
+    private final StoreAccounts accounts;
+    private final RocksDB db;
+    private final ColumnFamilyHandle blocks;
+    private final ColumnFamilyHandle meta;
+    private final ColumnFamilyHandle counters;
+    private final WriteOptions durable;
+    private final ReadOptions scan;
+    /** Every native object, in creation order; closed in reverse. */
+    private final Deque<RocksObject> natives;
+    private final Object[] keyLocks = new Object[KEY_LOCKS];
+    /** Readers and writers hold the read side, so close never frees handles in use. */
+    private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
+    private boolean closed;
+
+    private RocksBlockStore(Path dir, StoreLimits limits, RocksDB db, List<ColumnFamilyHandle> families,
+                            WriteOptions durable, ReadOptions scan, Deque<RocksObject> natives) {
+        this.dir = dir;
+        this.limits = limits;
+        this.accounts = new StoreAccounts(limits);
+        this.db = db;
+        this.blocks = families.get(1);
+        this.meta = families.get(2);
+        this.counters = families.get(3);
+        this.durable = durable;
+        this.scan = scan;
+        this.natives = natives;
+        Arrays.setAll(keyLocks, i -> new Object());
+    }
+
+    /**
+     * Opens the store in {@code dir}, creating the directory and the database if needed.
+     *
+     * @throws DHashException IO if the directory cannot be created or the database opened (for
+     *     example because another store has it open)
+     */
+    public static RocksBlockStore open(Path dir, StoreLimits limits) throws DHashException {
+        Objects.requireNonNull(dir, "dir");
+        Objects.requireNonNull(limits, "limits");
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new DHashException(DHashException.Kind.IO,
+                    "cannot create the block store directory " + dir + ": " + e, e);
+        }
+        Deque<RocksObject> natives = new ArrayDeque<>();
+        try {
+            DBOptions options = own(natives, new DBOptions()
+                    .setCreateIfMissing(true)
+                    .setCreateMissingColumnFamilies(true)
+                    // The small families rarely fill a memtable; unbounded, they would keep old
+                    // log files, and the blocks in them, on disk up to 4x the memtable budget.
+                    .setMaxTotalWalSize(MAX_LOG_BYTES)
+                    .setKeepLogFileNum(4)
+                    .setMaxLogFileSize(16L << 20));
+            LRUCache tableCache = own(natives, new LRUCache(TABLE_CACHE_BYTES));
+            BloomFilter bloom = own(natives, new BloomFilter(10));
+            BlockBasedTableConfig table = new BlockBasedTableConfig().setBlockCache(tableCache).setFilterPolicy(bloom);
+            List<ColumnFamilyDescriptor> families = List.of(
+                    new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, own(natives, new ColumnFamilyOptions())),
+                    new ColumnFamilyDescriptor(BLOCKS, own(natives, new ColumnFamilyOptions()
+                            .setTableFormatConfig(table)
+                            .setEnableBlobFiles(true)
+                            .setMinBlobSize(MIN_BLOB_BYTES)
+                            .setEnableBlobGarbageCollection(true))),
+                    new ColumnFamilyDescriptor(META, own(natives, new ColumnFamilyOptions()
+                            .setTableFormatConfig(table))),
+                    new ColumnFamilyDescriptor(ACCOUNTS, own(natives, new ColumnFamilyOptions()
+                            .setMergeOperator(own(natives, new UInt64AddOperator())))));
+            List<ColumnFamilyHandle> handles = new ArrayList<>();
+            RocksDB db = own(natives, RocksDB.open(options, dir.toString(), families, handles));
+            handles.forEach(natives::push);
+            WriteOptions durable = own(natives, new WriteOptions().setSync(true));
+            ReadOptions scan = own(natives, new ReadOptions().setFillCache(false));
+            RocksBlockStore store = new RocksBlockStore(dir, limits, db, handles, durable, scan, natives);
+            store.restoreAccounts();
+            return store;
+        } catch (RocksDBException e) {
+            closeAll(natives);
+            throw new DHashException(DHashException.Kind.IO,
+                    "cannot open the block store at " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static <T extends RocksObject> T own(Deque<RocksObject> natives, T object) {
+        natives.push(object);
+        return object;
+    }
+
+    private static void closeAll(Deque<RocksObject> natives) {
+        while (!natives.isEmpty()) {
+            natives.pop().close();
+        }
+    }
+
+    private void restoreAccounts() throws RocksDBException {
+        long count = 0;
+        long bytes = 0;
+        Map<String, Long> usage = new HashMap<>();
+        try (RocksIterator it = db.newIterator(counters)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                byte[] key = it.key();
+                long value = ByteBuffer.wrap(it.value()).order(ByteOrder.LITTLE_ENDIAN).getLong();
+                if (Arrays.equals(key, COUNT_KEY)) {
+                    count = value;
+                } else if (Arrays.equals(key, BYTES_KEY)) {
+                    bytes = value;
+                } else if (value != 0) {
+                    usage.put(new String(key, 1, key.length - 1, StandardCharsets.UTF_8), value);
+                }
+            }
+            it.status();
+        }
+        accounts.restore(count, bytes, usage);
+    }
+
+    @Override
+    public Optional<byte[]> get(Id key) throws DHashException {
+        enter();
+        try {
+            return Optional.ofNullable(db.get(blocks, key.toBytes()));
+        } catch (RocksDBException e) {
+            throw ioError("cannot read block " + key, e);
+        } finally {
+            exit();
+        }
+    }
+
+    @Override
+    public boolean contains(Id key) throws DHashException {
+        enter();
+        try {
+            return held(key) != null;
+        } finally {
+            exit();
+        }
+    }
+
+    @Override
+    public void put(Id key, byte[] block, String source) throws DHashException {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(block, "block");
+        enter();
+        try {
+            synchronized (keyLock(key)) {
+                StoreAccounts.Change change = accounts.charge(held(key), block.length, source);
+                byte[] id = key.toBytes();
+                try (WriteBatch batch = new WriteBatch()) {
+                    batch.put(blocks, id, block);
+                    batch.put(meta, id, encodeHeld(block.length, change.chargePayer()));
+                    record(batch, change);
+                    db.write(durable, batch);
+                } catch (RocksDBException e) {
+                    accounts.undo(change);
+                    throw ioError("cannot store block " + key, e);
+                }
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    @Override
+    public boolean delete(Id key) throws DHashException {
+        enter();
+        try {
+            synchronized (keyLock(key)) {
+                StoreAccounts.Held old = held(key);
+                if (old == null) {
+                    return false;
+                }
+                StoreAccounts.Change change = accounts.remove(old);
+                byte[] id = key.toBytes();
+                try (WriteBatch batch = new WriteBatch()) {
+                    batch.delete(blocks, id);
+                    batch.delete(meta, id);
+                    record(batch, change);
+                    db.write(durable, batch);
+                } catch (RocksDBException e) {
+                    accounts.undo(change);
+                    throw ioError("cannot delete block " + key, e);
+                }
+                return true;
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    @Override
+    public List<Id> keys(Id fromExclusive, Id toInclusive, int limit) throws DHashException {
+        if (limit <= 0) {
+            throw new IllegalArgumentException("limit must be positive, got " + limit);
+        }
+        List<Id> out = new ArrayList<>(Math.min(limit, 1024));
+        scanKeys(fromExclusive, toInclusive, key -> {
+            out.add(key);
+            return out.size() < limit;
+        });
+        return out;
+    }
+
+    @Override
+    public void forEachKey(Id fromExclusive, Id toInclusive, Consumer<Id> visitor) throws DHashException {
+        scanKeys(fromExclusive, toInclusive, key -> {
+            visitor.accept(key);
+            return true;
+        });
+    }
+
+    /**
+     * Walks the meta family over (from, to] until {@code visitor} returns false: one range scan,
+     * or two (after {@code from} to the end, then the start to {@code to}) when the interval wraps.
+     */
+    private void scanKeys(Id from, Id to, Predicate<Id> visitor) throws DHashException {
+        enter();
+        try (RocksIterator it = db.newIterator(meta, scan)) {
+            byte[] start = from.toBytes();
+            byte[] end = to.toBytes();
+            boolean wraps = from.compareTo(to) >= 0;
+            it.seek(start);
+            if (it.isValid() && Arrays.equals(it.key(), start)) {
+                it.next();
+            }
+            boolean more = visitRange(it, wraps ? null : end, visitor);
+            it.status();
+            if (more && wraps) {
+                it.seekToFirst();
+                visitRange(it, end, visitor);
+                it.status();
+            }
+        } catch (RocksDBException e) {
+            throw ioError("cannot list the keys in (" + from + ", " + to + "]", e);
+        } finally {
+            exit();
+        }
+    }
+
+    /** Visits keys up to {@code lastInclusive} (null: to the end); false if the visitor stopped. */
+    private static boolean visitRange(RocksIterator it, byte[] lastInclusive, Predicate<Id> visitor) {
+        for (; it.isValid(); it.next()) {
+            byte[] key = it.key();
+            if (lastInclusive != null && Arrays.compareUnsigned(key, lastInclusive) > 0) {
+                return true;
+            }
+            if (!visitor.test(Id.fromBytes(key, 0))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public long count() {
+        return accounts.count();
+    }
+
+    @Override
+    public long bytes() {
+        return accounts.bytes();
+    }
+
+    @Override
+    public StoreLimits limits() {
+        return limits;
+    }
+
+    @Override
+    public long usage(String source) {
+        return accounts.usage(source);
+    }
+
+    /** Waits for reads and writes in progress, then frees every native handle. */
+    @Override
+    public void close() {
+        lifecycle.writeLock().lock();
+        try {
+            if (!closed) {
+                closed = true;
+                closeAll(natives);
+            }
+        } finally {
+            lifecycle.writeLock().unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RocksBlockStore[" + dir + ", " + count() + " blocks, " + bytes() + " bytes]";
+    }
+
+    private void enter() throws DHashException {
+        lifecycle.readLock().lock();
+        if (closed) {
+            lifecycle.readLock().unlock();
+            throw new DHashException(DHashException.Kind.IO, "the block store at " + dir + " is closed");
+        }
+    }
+
+    private void exit() {
+        lifecycle.readLock().unlock();
+    }
+
+    private Object keyLock(Id key) {
+        return keyLocks[Math.floorMod(key.hashCode(), KEY_LOCKS)];
+    }
+
+    private StoreAccounts.Held held(Id key) throws DHashException {
+        byte[] value;
+        try {
+            value = db.get(meta, key.toBytes());
+        } catch (RocksDBException e) {
+            throw ioError("cannot read the metadata of block " + key, e);
+        }
+        if (value == null) {
+            return null;
+        }
+        ByteBuffer in = ByteBuffer.wrap(value);
+        int size = in.getInt();
+        String payer = in.get() == 0 ? null
+                : new String(value, in.position(), in.remaining(), StandardCharsets.UTF_8);
+        return new StoreAccounts.Held(size, payer);
+    }
+
+    private static byte[] encodeHeld(int size, String payer) {
+        byte[] name = payer == null ? new byte[0] : payer.getBytes(StandardCharsets.UTF_8);
+        return ByteBuffer.allocate(Integer.BYTES + 1 + name.length)
+                .putInt(size)
+                .put((byte) (payer == null ? 0 : 1))
+                .put(name)
+                .array();
+    }
+
+    /** Adds the change's deltas to the persisted counters, in the same batch as the block. */
+    private void record(WriteBatch batch, StoreAccounts.Change change) throws RocksDBException {
+        addTo(batch, COUNT_KEY, change.count());
+        addTo(batch, BYTES_KEY, change.bytes());
+        if (change.creditPayer() != null) {
+            addTo(batch, usageKey(change.creditPayer()), -change.credit());
+        }
+        if (change.chargePayer() != null) {
+            addTo(batch, usageKey(change.chargePayer()), change.charge());
+        }
+    }
+
+    /** uint64add wraps modulo 2^64, so a negative delta in two's complement subtracts. */
+    private void addTo(WriteBatch batch, byte[] key, long delta) throws RocksDBException {
+        if (delta != 0) {
+            batch.merge(counters, key, ByteBuffer.allocate(Long.BYTES).order(ByteOrder.LITTLE_ENDIAN)
+                    .putLong(delta).array());
+        }
+    }
+
+    private static byte[] usageKey(String source) {
+        byte[] name = source.getBytes(StandardCharsets.UTF_8);
+        byte[] key = new byte[1 + name.length];
+        key[0] = USAGE_PREFIX;
+        System.arraycopy(name, 0, key, 1, name.length);
+        return key;
+    }
+
+    private DHashException ioError(String what, RocksDBException e) {
+        return new DHashException(DHashException.Kind.IO, what + " in the block store at " + dir + ": "
+                + e.getMessage(), e);
+    }
+}

@@ -1,0 +1,284 @@
+package org.cfs.dhash;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.cfs.chord.Id;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** What every {@link BlockStore} must do; one subclass per implementation runs it. */
+abstract class BlockStoreContract {
+    private static final Id MAX_ID = Id.fromHex("ffffffffffffffffffffffffffffffffffffffff");
+
+    private final List<BlockStore> opened = new ArrayList<>();
+
+    /** A new, empty store with the given limits. */
+    protected abstract BlockStore create(StoreLimits limits) throws DHashException;
+
+    protected final BlockStore open(StoreLimits limits) throws DHashException {
+        BlockStore store = create(limits);
+        opened.add(store);
+        return store;
+    }
+
+    @AfterEach
+    void closeStores() {
+        opened.forEach(BlockStore::close);
+    }
+
+    static Id id(String hexPrefix) {
+        return Id.fromHex((hexPrefix + "0".repeat(40)).substring(0, 40));
+    }
+
+    static byte[] bytes(int n, int seed) {
+        byte[] b = new byte[n];
+        new SplittableRandom(seed).nextBytes(b);
+        return b;
+    }
+
+    @Test
+    void putGetReplaceDelete() throws DHashException {
+        BlockStore store = open(StoreLimits.defaults());
+        Id key = Id.hash("k");
+        assertEquals(Optional.empty(), store.get(key));
+        assertFalse(store.contains(key));
+
+        store.put(key, bytes(300, 1), "10.0.0.1:4000");
+        assertArrayEquals(bytes(300, 1), store.get(key).orElseThrow());
+        assertTrue(store.contains(key));
+        assertEquals(1, store.count());
+        assertEquals(300, store.bytes());
+
+        store.put(key, bytes(200, 2), "10.0.0.1:4000");
+        assertArrayEquals(bytes(200, 2), store.get(key).orElseThrow());
+        assertEquals(1, store.count());
+        assertEquals(200, store.bytes());
+        assertEquals(200, store.usage("10.0.0.1:4000"));
+
+        assertTrue(store.delete(key));
+        assertFalse(store.delete(key));
+        assertEquals(Optional.empty(), store.get(key));
+        assertFalse(store.contains(key));
+        assertEquals(0, store.count());
+        assertEquals(0, store.bytes());
+        assertEquals(0, store.usage("10.0.0.1:4000"));
+    }
+
+    @Test
+    void keysWalkTheRingFromTheStartWithWrapAroundAndLimit() throws DHashException {
+        BlockStore store = open(StoreLimits.defaults());
+        List<Id> all = List.of(Id.ZERO, id("10"), id("40"), id("80"), id("c0"), id("f0"), MAX_ID);
+        for (Id key : all) {
+            store.put(key, new byte[] {1}, null);
+        }
+        assertEquals(List.of(id("c0"), id("f0"), MAX_ID, Id.ZERO, id("10"), id("40")),
+                store.keys(id("80"), id("40"), 100));
+        assertEquals(List.of(id("c0"), id("f0")), store.keys(id("80"), id("40"), 2));
+        assertEquals(List.of(id("80")), store.keys(id("40"), id("80"), 100));
+        assertEquals(List.of(id("80"), id("c0")), store.keys(id("7f"), id("c0"), 100));
+        assertEquals(List.of(), store.keys(id("81"), id("bf"), 100));
+        assertEquals(List.of(Id.ZERO), store.keys(MAX_ID, Id.ZERO, 100));
+        assertEquals(List.of(MAX_ID, Id.ZERO), store.keys(id("f0"), Id.ZERO, 100));
+        assertEquals(List.of(id("80"), id("c0"), id("f0"), MAX_ID, Id.ZERO, id("10"), id("40")),
+                store.keys(id("40"), id("40"), 100), "(x, x] is the whole ring, ending at x");
+        assertEquals(List.of(id("10"), id("40"), id("80"), id("c0"), id("f0"), MAX_ID, Id.ZERO),
+                store.keys(Id.ZERO, Id.ZERO, 100));
+        assertThrows(IllegalArgumentException.class, () -> store.keys(Id.ZERO, Id.ZERO, 0));
+    }
+
+    @Test
+    void rangeScansAgreeWithTheRingOrder() throws DHashException {
+        SplittableRandom r = new SplittableRandom(4);
+        BlockStore store = open(StoreLimits.defaults());
+        List<Id> all = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            Id key = randomId(r);
+            all.add(key);
+            store.put(key, new byte[] {(byte) i}, null);
+        }
+        for (int i = 0; i < 300; i++) {
+            Id from = r.nextInt(4) == 0 ? all.get(r.nextInt(all.size())) : randomId(r);
+            Id to = r.nextInt(4) == 0 ? all.get(r.nextInt(all.size())) : randomId(r);
+            List<Id> expected = all.stream()
+                    .filter(k -> k.inHalfOpen(from, to))
+                    .sorted(Comparator.comparing(k -> from.distanceTo(k)))
+                    .toList();
+            List<Id> visited = new ArrayList<>();
+            store.forEachKey(from, to, visited::add);
+            assertEquals(expected, visited, "(" + from + ", " + to + "]");
+            int limit = 1 + r.nextInt(50);
+            assertEquals(expected.subList(0, Math.min(limit, expected.size())), store.keys(from, to, limit));
+        }
+    }
+
+    @Test
+    void aFullStoreRefusesAndStoresNothing() throws DHashException {
+        BlockStore store = open(new StoreLimits(1000, 1.0));
+        store.put(id("01"), bytes(600, 1), "a");
+        DHashException full = assertThrows(DHashException.class, () -> store.put(id("02"), bytes(401, 2), "b"));
+        assertEquals(DHashException.Kind.STORE_FULL, full.kind());
+        assertTrue(full.getMessage().contains("1001") && full.getMessage().contains("1000"), full.getMessage());
+        assertFalse(store.contains(id("02")));
+        assertEquals(1, store.count());
+        assertEquals(600, store.bytes());
+        assertEquals(0, store.usage("b"));
+        assertArrayEquals(bytes(600, 1), store.get(id("01")).orElseThrow());
+
+        store.put(id("02"), bytes(400, 2), null);
+        assertEquals(1000, store.bytes());
+        store.put(id("01"), bytes(500, 3), "a");
+        assertEquals(900, store.bytes(), "a replace is charged only its growth");
+        assertEquals(DHashException.Kind.STORE_FULL,
+                assertThrows(DHashException.class, () -> store.put(id("03"), bytes(101, 4), null)).kind());
+    }
+
+    @Test
+    void aSourceOverItsQuotaIsRefusedAndOthersAreNot() throws DHashException {
+        BlockStore store = open(new StoreLimits(10_000, 0.1));
+        assertEquals(1000, store.limits().quotaBytes());
+        store.put(id("01"), bytes(600, 1), "a");
+        DHashException over = assertThrows(DHashException.class, () -> store.put(id("02"), bytes(500, 2), "a"));
+        assertEquals(DHashException.Kind.OVER_QUOTA, over.kind());
+        assertTrue(over.getMessage().contains("1100") && over.getMessage().contains("1000"), over.getMessage());
+        assertFalse(store.contains(id("02")));
+        assertEquals(600, store.usage("a"));
+        assertEquals(600, store.bytes());
+
+        store.put(id("02"), bytes(500, 2), "b");
+        store.put(id("03"), bytes(5000, 3), null);
+        store.put(id("01"), bytes(1000, 4), "a");
+        assertEquals(1000, store.usage("a"));
+        store.put(id("01"), bytes(1000, 5), "a");
+        assertEquals(1000, store.usage("a"), "a put that does not grow usage is never refused");
+        assertEquals(500, store.usage("b"));
+        assertEquals(6500, store.bytes());
+        assertEquals(3, store.count());
+    }
+
+    @Test
+    void replacingCreditsWhoPaidAndNullSourcesAreNotCharged() throws DHashException {
+        BlockStore store = open(StoreLimits.defaults());
+        Id key = id("42");
+        store.put(key, bytes(300, 1), "a");
+        store.put(key, bytes(200, 2), "b");
+        assertEquals(0, store.usage("a"));
+        assertEquals(200, store.usage("b"));
+        store.put(key, bytes(100, 3), null);
+        assertEquals(0, store.usage("b"));
+        assertEquals(100, store.bytes());
+        store.put(key, bytes(50, 4), "a");
+        assertEquals(50, store.usage("a"));
+        store.put(id("43"), bytes(70, 5), null);
+        assertEquals(50, store.usage("a"));
+        assertEquals(120, store.bytes());
+        assertTrue(store.delete(key));
+        assertEquals(0, store.usage("a"));
+        assertEquals(70, store.bytes());
+        assertEquals(1, store.count());
+    }
+
+    @Test
+    void concurrentPutsNeverOvershootTheCapacity() throws Exception {
+        BlockStore store = open(new StoreLimits(50 * 100, 1.0));
+        AtomicInteger refused = new AtomicInteger();
+        List<Callable<Void>> writers = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            int thread = t;
+            writers.add(() -> {
+                for (int i = 0; i < 20; i++) {
+                    try {
+                        store.put(Id.hash(thread + "/" + i), bytes(100, i), "s" + thread % 3);
+                    } catch (DHashException e) {
+                        assertEquals(DHashException.Kind.STORE_FULL, e.kind());
+                        refused.incrementAndGet();
+                    }
+                }
+                return null;
+            });
+        }
+        runAll(writers);
+        assertEquals(50, store.count());
+        assertEquals(5000, store.bytes());
+        assertEquals(110, refused.get());
+        assertEquals(store.bytes(), store.usage("s0") + store.usage("s1") + store.usage("s2"));
+        assertEquals(50, store.keys(Id.ZERO, Id.ZERO, 1000).size());
+    }
+
+    @Test
+    void concurrentPutsReplacesAndDeletesKeepTheCountersExact() throws Exception {
+        BlockStore store = open(StoreLimits.defaults());
+        List<Callable<Void>> writers = new ArrayList<>();
+        for (int t = 0; t < 6; t++) {
+            int thread = t;
+            writers.add(() -> {
+                SplittableRandom r = new SplittableRandom(thread);
+                for (int i = 0; i < 60; i++) {
+                    Id key = Id.hash("shared/" + r.nextInt(40));
+                    if (r.nextInt(5) == 0) {
+                        store.delete(key);
+                    } else {
+                        store.put(key, bytes(1 + r.nextInt(2000), i), r.nextBoolean() ? null : "s" + r.nextInt(3));
+                    }
+                }
+                return null;
+            });
+        }
+        runAll(writers);
+        long[] scanned = new long[2];
+        for (Id key : store.keys(Id.ZERO, Id.ZERO, 1000)) {
+            scanned[0]++;
+            scanned[1] += store.get(key).orElseThrow().length;
+        }
+        assertEquals(scanned[0], store.count());
+        assertEquals(scanned[1], store.bytes());
+        assertTrue(store.usage("s0") + store.usage("s1") + store.usage("s2") <= store.bytes());
+    }
+
+    @Test
+    void aClosedStoreRefusesWithIoAndClosesOnce() throws DHashException {
+        BlockStore store = open(StoreLimits.defaults());
+        store.put(id("01"), bytes(10, 1), null);
+        store.close();
+        store.close();
+        assertEquals(DHashException.Kind.IO, assertThrows(DHashException.class, () -> store.get(id("01"))).kind());
+        assertEquals(DHashException.Kind.IO,
+                assertThrows(DHashException.class, () -> store.put(id("02"), bytes(1, 2), null)).kind());
+        assertEquals(DHashException.Kind.IO,
+                assertThrows(DHashException.class, () -> store.keys(Id.ZERO, Id.ZERO, 1)).kind());
+    }
+
+    static Id randomId(SplittableRandom r) {
+        byte[] b = new byte[Id.BYTES];
+        r.nextBytes(b);
+        return Id.fromBytes(b, 0);
+    }
+
+    /** Runs the tasks on their own threads, bounded in time, and rethrows the first failure. */
+    static void runAll(List<Callable<Void>> tasks) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(tasks.size());
+        try {
+            List<Future<Void>> results = pool.invokeAll(tasks, 60, TimeUnit.SECONDS);
+            for (Future<Void> result : results) {
+                result.get(0, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+            assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
+        }
+    }
+}
