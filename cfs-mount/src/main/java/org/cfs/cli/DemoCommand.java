@@ -1,6 +1,7 @@
 package org.cfs.cli;
 
 import java.io.PrintWriter;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -15,7 +16,11 @@ import org.cfs.chord.Id;
 import org.cfs.chord.LookupResult;
 import org.cfs.chord.NodeRef;
 import org.cfs.chord.netty.NettyTransport;
-import org.cfs.chord.wire.MessageRegistry;
+import org.cfs.dhash.DHash;
+import org.cfs.dhash.DHashConfig;
+import org.cfs.dhash.DHashMessages;
+import org.cfs.dhash.MemoryBlockStore;
+import org.cfs.dhash.StoreLimits;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -24,14 +29,16 @@ import picocli.CommandLine.Spec;
 
 /**
  * Shows the system working in one process: a ring of real hosts on loopback (Netty, system
- * clock), its walk, and lookups checked against the walk; then every host leaves.
+ * clock) each running DHash on an in-memory store, its walk, lookups checked against the walk,
+ * and blocks stored and read back; then every host leaves.
  */
 @Command(name = "demo",
         mixinStandardHelpOptions = true,
         description = {
             "Starts a ring of HOSTS hosts x VNODES vnodes on 127.0.0.1 in this process, waits until"
                 + " a walk of the ring finds every vnode, prints the ring and a few lookups (each"
-                + " checked against the ring), then leaves the ring and exits 0."})
+                + " checked against the ring), stores a few blocks and reads them back through other"
+                + " hosts, then leaves the ring and exits 0."})
 final class DemoCommand implements Callable<Integer> {
     private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(60);
@@ -56,6 +63,10 @@ final class DemoCommand implements Callable<Integer> {
             description = "Lookups to run, 0..1000 (default: ${DEFAULT-VALUE}).")
     private int lookups;
 
+    @Option(names = "--blocks", paramLabel = "N", defaultValue = "3",
+            description = "Blocks to store and read back, 0..100 (default: ${DEFAULT-VALUE}).")
+    private int blocks;
+
     @Option(names = "--stabilize", paramLabel = "MS", defaultValue = "250",
             description = "Stabilization period in milliseconds; a ring of new nodes links up in about"
                     + " one period per vnode (default: ${DEFAULT-VALUE}, shorter than a real node's"
@@ -71,24 +82,32 @@ final class DemoCommand implements Callable<Integer> {
         check(vnodes >= 1 && vnodes <= config.maxVnodes(),
                 "--vnodes " + vnodes + " is outside 1.." + config.maxVnodes());
         check(lookups >= 0 && lookups <= 1000, "--lookups " + lookups + " is outside 0..1000");
+        check(blocks >= 0 && blocks <= 100, "--blocks " + blocks + " is outside 0..100");
+        DHashConfig dhashConfig = DHashConfig.defaults().withReplicas(Math.min(3, hostCount));
         PrintWriter out = spec.commandLine().getOut();
         out.printf("cfs demo: a ring of %d hosts x %d vnodes on 127.0.0.1, all in this process,"
                 + " stabilizing every %d ms%n", hostCount, vnodes, stabilizeMillis);
         out.flush();
         List<ChordHost> hosts = new ArrayList<>();
+        List<DHash> dhash = new ArrayList<>();
         try {
-            startHosts(config, hosts, out);
+            startHosts(config, dhashConfig, hosts, dhash, out);
             RingWalk walk = awaitClosedRing(hosts.get(0).endpoint(), hostCount * vnodes, out);
             new RingReport(hosts.get(0).endpoint(), walk).print(out);
             out.println();
             int wrong = runLookups(hosts, walk.nodes(), out);
+            int wrongBlocks = DemoBlocks.run(hosts, dhash, blocks, dhashConfig.replicas(), out);
             leave(hosts, out);
             if (wrong > 0) {
                 throw new CommandFailedException(wrong + " of " + lookups + " lookups disagreed with the ring walk");
             }
+            if (wrongBlocks > 0) {
+                throw new CommandFailedException(wrongBlocks + " of " + blocks + " blocks read back different");
+            }
             return 0;
         } finally {
             hosts.forEach(ChordHost::close);
+            dhash.forEach(DHash::close);
             out.flush();
         }
     }
@@ -100,17 +119,19 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** The first host creates the ring; each other joins through it, one after another. */
-    private void startHosts(ChordConfig config, List<ChordHost> hosts, PrintWriter out) {
-        MessageRegistry registry = MessageRegistry.chord();
+    private void startHosts(ChordConfig config, DHashConfig dhashConfig, List<ChordHost> hosts, List<DHash> dhash,
+                            PrintWriter out) {
         Endpoint any = new Endpoint("127.0.0.1", 0);
         for (int i = 0; i < hostCount; i++) {
             ChordHost host = ChordHost.builder()
                     .config(config)
                     .vnodes(vnodes)
-                    .transport(handler -> NettyTransport.bind(any, registry, handler,
+                    .transport(handler -> NettyTransport.bind(any, DHashMessages.registry(), handler,
                             NettyTransport.Options.defaults()))
                     .build();
             hosts.add(host);
+            dhash.add(DHash.node(host, new MemoryBlockStore(StoreLimits.defaults()), dhashConfig, Clock.systemUTC(),
+                    null, null));
             Endpoint join = i == 0 ? null : hosts.get(0).endpoint();
             Await.result(host.start(join), JOIN_TIMEOUT, "host " + (i + 1) + " at " + host.endpoint()
                     + (join == null ? " starting the ring" : " joining via " + join));

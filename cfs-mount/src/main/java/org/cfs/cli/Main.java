@@ -20,8 +20,8 @@ import picocli.CommandLine.Model.CommandSpec;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "A cooperative, read-only, peer-to-peer file system on Chord and DHash.",
-        subcommands = {NodeCommand.class, RingCommand.class, LookupCommand.class, DemoCommand.class,
-                CommandLine.HelpCommand.class})
+        subcommands = {NodeCommand.class, RingCommand.class, LookupCommand.class, BlockCommand.class,
+                DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     private static final String LOG_PREFIX = "org.slf4j.simpleLogger.";
 
@@ -38,7 +38,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "name a command: node, ring, lookup or demo");
+        throw new ParameterException(spec.commandLine(), "name a command: node, ring, lookup, block or demo");
     }
 
     public static void main(String[] args) {

@@ -1,19 +1,19 @@
 package org.cfs.cli;
 
-import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.cfs.chord.ChordConfig;
 import org.cfs.chord.ChordHost;
 import org.cfs.chord.Endpoint;
 import org.cfs.chord.netty.NettyTransport;
-import org.cfs.chord.wire.MessageRegistry;
+import org.cfs.dhash.BlockStore;
+import org.cfs.dhash.DHash;
+import org.cfs.dhash.DHashConfig;
+import org.cfs.dhash.DHashMessages;
+import org.cfs.dhash.StoreLimits;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -26,15 +26,17 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * Runs one host of the ring until SIGTERM or SIGINT, then leaves gracefully and exits 0. Logs one
- * INFO line once every vnode has joined.
+ * Runs one host of the ring, with DHash serving its block store, until SIGTERM or SIGINT; then it
+ * hands its blocks over, leaves gracefully and exits 0. Logs its settings once, and one INFO line
+ * once every vnode has joined.
  */
 @Command(name = "node",
         mixinStandardHelpOptions = true,
         defaultValueProvider = NodeCommand.Defaults.class,
         description = {
-            "Runs a ring node: one host with one or more virtual nodes, until SIGTERM or SIGINT;"
-                + " then it leaves the ring gracefully and exits 0.",
+            "Runs a ring node: one host with one or more virtual nodes, storing and serving blocks"
+                + " (DHash), until SIGTERM or SIGINT; then it hands its blocks over to their other"
+                + " replica hosts, leaves the ring gracefully and exits 0.",
             "Without --join it starts a new ring."})
 final class NodeCommand implements Callable<Integer> {
     /**
@@ -44,6 +46,8 @@ final class NodeCommand implements Callable<Integer> {
     static final Duration JOIN_TIMEOUT = Duration.ofSeconds(60);
     /** Bound on the graceful leave at shutdown, after which the node just closes. */
     static final Duration LEAVE_TIMEOUT = Duration.ofSeconds(5);
+    /** Bound on handing blocks over at shutdown; maintenance on the other hosts copies what is left. */
+    static final Duration HAND_OVER_TIMEOUT = Duration.ofSeconds(30);
     /** Pause between attempts to reach the --join node while it is not answering yet. */
     static final Duration BOOTSTRAP_RETRY = Duration.ofMillis(500);
 
@@ -65,9 +69,20 @@ final class NodeCommand implements Callable<Integer> {
     private int vnodes;
 
     @Option(names = "--data", paramLabel = "DIR",
-            description = "This node's data directory, created if missing. DHash keeps its block"
-                    + " store here once it lands; for now only the directory is made.")
+            description = "This node's data directory, created if missing: DHash keeps its blocks in a"
+                    + " RocksDB store under DIR/blocks. Without --data blocks are kept in memory only"
+                    + " and are lost when the node stops.")
     private Path data;
+
+    @Option(names = "--replicas", paramLabel = "K",
+            description = "Copies of each block, on K distinct hosts (default: ${DEFAULT-VALUE});"
+                    + " every node of a ring and every writer should use the same K.")
+    private int replicas;
+
+    @Option(names = "--capacity", paramLabel = "BYTES", converter = ByteSize.Converter.class,
+            description = "Most block bytes this node stores, e.g. 10G or 512M (default: ${DEFAULT-VALUE});"
+                    + " one remote host (IP address) may fill a tenth of it.")
+    private long capacity;
 
     @Option(names = "--successors", paramLabel = "R",
             description = "Length of each vnode's successor list (default: ${DEFAULT-VALUE}).")
@@ -76,24 +91,29 @@ final class NodeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ChordConfig config = config();
-        if (data != null) {
-            try {
-                Files.createDirectories(data);
-            } catch (IOException e) {
-                throw new CommandFailedException("cannot create the data directory " + data + ": " + e, e);
-            }
-        }
+        DHashConfig dhashConfig = dhashConfig();
+        StoreLimits limits = limits();
         Logger log = LoggerFactory.getLogger(NodeCommand.class);
         long deadline = System.nanoTime() + JOIN_TIMEOUT.toNanos();
-        if (join != null) {
-            awaitBootstrap(config, deadline, log);
+        BlockStore store = NodeStorage.open(data, limits);
+        NodeStorage.logSettings(log, dhashConfig, store, data);
+        ChordHost host;
+        try {
+            if (join != null) {
+                awaitBootstrap(config, deadline, log);
+            }
+            host = bind(config);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
         }
-        ChordHost host = bind(config);
+        DHash dhash = DHash.node(host, store, dhashConfig, Clock.systemUTC(), null, null);
+        NodeShutdown shutdown = new NodeShutdown(host, dhash, store, log);
         try {
             Await.result(host.start(join), Duration.ofNanos(Math.max(1, deadline - System.nanoTime())),
                     join == null ? "starting a ring at " + host.endpoint() : "joining the ring via " + join);
         } catch (RuntimeException e) {
-            host.close();
+            shutdown.close();
             throw e;
         }
         String count = vnodes + (vnodes == 1 ? " vnode" : " vnodes");
@@ -102,7 +122,7 @@ final class NodeCommand implements Callable<Integer> {
         } else {
             log.info("joined ring via {} as {} at {}", join, count, host.endpoint());
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> leaveAndHalt(host, log), "cfs-node-shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(shutdown::runAndHalt, "cfs-node-shutdown"));
         try {
             Thread.currentThread().join();
         } catch (InterruptedException e) {
@@ -137,6 +157,21 @@ final class NodeCommand implements Callable<Integer> {
         return config;
     }
 
+    private DHashConfig dhashConfig() {
+        try {
+            return DHashConfig.defaults().withReplicas(replicas);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--replicas " + replicas + ": " + e.getMessage());
+        }
+    }
+
+    private StoreLimits limits() {
+        if (capacity < 1) {
+            throw new ParameterException(spec.commandLine(), "--capacity " + capacity + " must be at least 1 byte");
+        }
+        return new StoreLimits(capacity, StoreLimits.DEFAULT_PER_SOURCE_FRACTION);
+    }
+
     /**
      * Waits until the node named by --join answers, so that nodes started together can join
      * through one that is still starting.
@@ -167,39 +202,15 @@ final class NodeCommand implements Callable<Integer> {
     }
 
     private ChordHost bind(ChordConfig config) {
-        MessageRegistry registry = MessageRegistry.chord();
         try {
             return ChordHost.builder()
                     .config(config)
                     .vnodes(vnodes)
-                    .transport(handler -> NettyTransport.bind(listen, registry, handler,
+                    .transport(handler -> NettyTransport.bind(listen, DHashMessages.registry(), handler,
                             NettyTransport.Options.defaults()))
                     .build();
         } catch (UncheckedIOException e) {
             throw new CommandFailedException(e.getMessage(), e);
-        }
-    }
-
-    /** Runs in the shutdown hook: a signal's exit status would be 128+n, a stopped node's is 0. */
-    private static void leaveAndHalt(ChordHost host, Logger log) {
-        try {
-            log.info("leaving the ring");
-            host.leave().get(LEAVE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            log.info("left the ring");
-        } catch (TimeoutException e) {
-            log.warn("leaving did not finish within {}; closing anyway", Await.seconds(LEAVE_TIMEOUT));
-        } catch (ExecutionException e) {
-            log.warn("leaving failed: {}; closing anyway", Await.describe(e.getCause()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            try {
-                host.close();
-            } finally {
-                System.out.flush();
-                System.err.flush();
-                Runtime.getRuntime().halt(0);
-            }
         }
     }
 
@@ -213,6 +224,8 @@ final class NodeCommand implements Callable<Integer> {
             return switch (option.longestName()) {
                 case "--vnodes" -> "4";
                 case "--successors" -> String.valueOf(ChordConfig.defaults().successors());
+                case "--replicas" -> String.valueOf(DHashConfig.defaults().replicas());
+                case "--capacity" -> ByteSize.format(StoreLimits.DEFAULT_CAPACITY);
                 default -> null;
             };
         }

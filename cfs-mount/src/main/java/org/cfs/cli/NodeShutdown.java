@@ -1,0 +1,92 @@
+package org.cfs.cli;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.cfs.chord.ChordHost;
+import org.cfs.dhash.BlockStore;
+import org.cfs.dhash.DHash;
+import org.slf4j.Logger;
+
+/**
+ * Stops a node in order: hands its blocks over to their other replica hosts, leaves the ring,
+ * then closes DHash and the store. Each step is bounded; one that fails or overruns is logged and
+ * the next runs anyway.
+ */
+final class NodeShutdown {
+    private final ChordHost host;
+    private final DHash dhash;
+    private final BlockStore store;
+    private final Logger log;
+
+    NodeShutdown(ChordHost host, DHash dhash, BlockStore store, Logger log) {
+        this.host = host;
+        this.dhash = dhash;
+        this.store = store;
+        this.log = log;
+    }
+
+    /** The shutdown hook: a signal's exit status would be 128+n, a stopped node's is 0. */
+    void runAndHalt() {
+        try {
+            handOver();
+            leave();
+        } finally {
+            try {
+                close();
+            } finally {
+                System.out.flush();
+                System.err.flush();
+                Runtime.getRuntime().halt(0);
+            }
+        }
+    }
+
+    private void handOver() {
+        long blocks = store.count();
+        if (blocks == 0) {
+            return;
+        }
+        log.info("handing {} over to their other replica hosts", NodeStorage.blocks(blocks));
+        long start = System.nanoTime();
+        if (await(dhash.handOver(), NodeCommand.HAND_OVER_TIMEOUT, "handing blocks over",
+                "leaving anyway; maintenance on the other hosts restores the missing copies")) {
+            log.info("handed {} over in {}", NodeStorage.blocks(blocks),
+                    Await.seconds(Duration.ofNanos(System.nanoTime() - start)));
+        }
+    }
+
+    private void leave() {
+        log.info("leaving the ring");
+        if (await(host.leave(), NodeCommand.LEAVE_TIMEOUT, "leaving", "closing anyway")) {
+            log.info("left the ring");
+        }
+    }
+
+    /** Closes the host, DHash, then the store; safe to call more than once. */
+    void close() {
+        try {
+            host.close();
+            dhash.close();
+        } finally {
+            store.close();
+        }
+    }
+
+    private boolean await(CompletableFuture<?> step, Duration bound, String what, String otherwise) {
+        try {
+            step.get(bound.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            log.warn("{} did not finish within {}; {}", what, Await.seconds(bound), otherwise);
+        } catch (ExecutionException e) {
+            log.warn("{} failed: {}; {}", what, Await.describe(e.getCause()), otherwise);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            log.warn("{} was interrupted; {}", what, otherwise);
+        }
+        return false;
+    }
+}

@@ -1,0 +1,35 @@
+package org.cfs.cli;
+
+import java.io.PrintWriter;
+import java.util.List;
+import org.cfs.chord.Endpoint;
+import org.cfs.chord.NodeRef;
+import org.cfs.dhash.PutResult;
+
+/** Where one put landed, as lines for people (the key alone on the first) and as one line of JSON. */
+record PutReport(PutResult result, long bytes, Endpoint via) {
+
+    void print(PrintWriter out) {
+        out.println(result.key().toHex());
+        List<NodeRef> holders = result.holders();
+        out.printf("stored %d bytes on %d of %d replica hosts:%n", bytes, holders.size(), result.wanted());
+        for (int i = 0; i < holders.size(); i++) {
+            out.printf("  %2d. %s%n", i + 1, LookupReport.node(holders.get(i)));
+        }
+    }
+
+    /** {"key":..,"bytes":..,"via":..,"wanted":..,"complete":..,"holders":[{"id","host","port","vnode"},..]} */
+    String toJson() {
+        JsonWriter json = new JsonWriter().beginObject()
+                .name("key").value(result.key().toHex())
+                .name("bytes").value(bytes)
+                .name("via").value(via.toString())
+                .name("wanted").value(result.wanted())
+                .name("complete").value(result.complete())
+                .name("holders").beginArray();
+        for (NodeRef n : result.holders()) {
+            RingReport.writeNode(json, n);
+        }
+        return json.endArray().endObject().toString();
+    }
+}
