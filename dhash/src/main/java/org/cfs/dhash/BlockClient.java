@@ -25,6 +25,7 @@ import org.cfs.dhash.DHashMessages.FetchBlock;
 import org.cfs.dhash.DHashMessages.Fetched;
 import org.cfs.dhash.DHashMessages.Probe;
 import org.cfs.dhash.DHashMessages.Probed;
+import org.cfs.dhash.DHashMessages.ReportBad;
 import org.cfs.dhash.DHashMessages.StoreBlock;
 
 /**
@@ -62,8 +63,14 @@ final class BlockClient {
     }
 
     CompletableFuture<PutResult> put(Block block) {
-        byte[] bytes = block.encode();
         Id key = block.key();
+        try {
+            // Refuse here what every replica would refuse, before shipping it three times.
+            block.verify(key, clock.millis(), config.maxDataBytes());
+        } catch (DHashException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        byte[] bytes = block.encode();
         return lookup.apply(key).thenCompose(found -> {
             List<NodeRef> targets = replicaHosts(found.replicaSet(), config.replicas());
             List<CompletableFuture<Throwable>> acks = new ArrayList<>(targets.size());
@@ -101,8 +108,11 @@ final class BlockClient {
             if (found.holder() == null) {
                 return fromReplicas(key, found);
             }
+            // A cache may hold an older version of a signed block: those are read from the replicas.
             return send(found.holder(), new FetchBlock(key), Fetched.class)
                     .thenApply(f -> verified(key, f, found.holder(), found.hops()))
+                    .thenCompose(f -> f.block() instanceof SignedBlock
+                            ? fromReplicas(key) : CompletableFuture.completedFuture(f))
                     .exceptionallyCompose(e -> fromReplicas(key));
         });
     }
@@ -140,18 +150,75 @@ final class BlockClient {
                 try {
                     Block block = Block.decode(fetched.block(), config.maxDataBytes());
                     block.verify(key, clock.millis(), config.maxDataBytes());
-                    result.complete(new Fetch(block, node, fetched.fromCache(), found.hops()));
+                    Fetch fetch = new Fetch(block, node, fetched.fromCache(), found.hops());
+                    if (block instanceof SignedBlock signed) {
+                        newestSigned(key, signed, fetch, order, found).whenComplete((newest, e) -> result.complete(newest));
+                    } else {
+                        result.complete(fetch);
+                    }
                     if (holderLookup != null) {
                         offerToPath(key, fetched.block(), found, order);
                     }
                     return;
                 } catch (DHashException bad) {
+                    if (bad.kind() != DHashException.Kind.EXPIRED) {
+                        send(node, new ReportBad(key), Ack.class);
+                    }
                     errors.add(new DHashException(bad.kind(), "node " + node + " served a bad copy: " + bad.getMessage()));
                 }
             } else {
                 errors.add(asDHash(error, node));
             }
             fetchFrom(key, order, index + 1, errors, found, result);
+        });
+    }
+
+    /**
+     * A signed block may differ between replicas while an update spreads: ask the other replica
+     * hosts too, return the highest sequence, and give it to any replica that is behind, so a
+     * reader never goes backwards while a newer version is held anywhere it can reach.
+     */
+    private CompletableFuture<Fetch> newestSigned(Id key, SignedBlock first, Fetch firstFetch, List<NodeRef> order,
+                                                  LookupResult found) {
+        List<NodeRef> others = new ArrayList<>(replicaHosts(found.replicaSet(), config.replicas()));
+        others.remove(firstFetch.servedBy());
+        List<CompletableFuture<SignedBlock>> copies = new ArrayList<>();
+        for (NodeRef n : others) {
+            copies.add(send(n, new FetchBlock(key), Fetched.class).handle((f, e) -> {
+                if (e != null) {
+                    return null;
+                }
+                try {
+                    Block b = Block.decode(f.block(), config.maxDataBytes());
+                    b.verify(key, clock.millis(), config.maxDataBytes());
+                    return b instanceof SignedBlock s ? s : null;
+                } catch (DHashException bad) {
+                    return null;
+                }
+            }));
+        }
+        return CompletableFuture.allOf(copies.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+            SignedBlock newest = first;
+            NodeRef newestFrom = firstFetch.servedBy();
+            for (int i = 0; i < others.size(); i++) {
+                SignedBlock s = copies.get(i).join();
+                if (s != null && s.seq() > newest.seq()) {
+                    newest = s;
+                    newestFrom = others.get(i);
+                }
+            }
+            byte[] bytes = newest.encode();
+            List<NodeRef> holders = new ArrayList<>(others);
+            holders.add(firstFetch.servedBy());
+            List<SignedBlock> seen = new ArrayList<>(copies.stream().map(CompletableFuture::join).toList());
+            seen.add(first);
+            for (int i = 0; i < holders.size(); i++) {
+                SignedBlock s = seen.get(i);
+                if (s == null || s.seq() < newest.seq()) {
+                    send(holders.get(i), new StoreBlock(key, bytes, true), Ack.class);
+                }
+            }
+            return newest == first ? firstFetch : new Fetch(newest, newestFrom, false, firstFetch.hops());
         });
     }
 
@@ -265,6 +332,13 @@ final class BlockClient {
         if (!errors.isEmpty() && errors.stream().allMatch(e -> e.kind() == DHashException.Kind.NOT_FOUND)) {
             return new DHashException(DHashException.Kind.NOT_FOUND, "block " + key + " is held by none of the "
                     + tried + " replica hosts");
+        }
+        // Hosts past the replicas rightly say "not found"; what the others said is the story.
+        List<DHashException> telling = errors.stream().filter(e -> e.kind() != DHashException.Kind.NOT_FOUND).toList();
+        DHashException.Kind only = telling.isEmpty() ? null : telling.get(0).kind();
+        if (only != null && only != DHashException.Kind.UNAVAILABLE && telling.stream().allMatch(e -> e.kind() == only)) {
+            return new DHashException(only, "no good copy of block " + key + " on " + tried + " hosts; "
+                    + telling.get(0).getMessage());
         }
         StringBuilder why = new StringBuilder("block " + key + " could not be read from any of " + tried + " hosts");
         errors.stream().limit(3).forEach(e -> why.append("; ").append(e.getMessage()));

@@ -19,6 +19,7 @@ import org.cfs.dhash.DHashMessages.ListKeys;
 import org.cfs.dhash.DHashMessages.Probe;
 import org.cfs.dhash.DHashMessages.Probed;
 import org.cfs.dhash.DHashMessages.RangeDigest;
+import org.cfs.dhash.DHashMessages.ReportBad;
 import org.cfs.dhash.DHashMessages.StoreBlock;
 
 /**
@@ -36,8 +37,19 @@ final class BlockServer implements Transport.RequestHandler {
     private final Clock clock;
     private final Executor io;
     private final Object[] locks = new Object[LOCK_STRIPES];
+    private final Responsibility responsibility;
 
-    BlockServer(BlockStore store, BlockCache cache, DHashConfig config, Clock clock, Executor io) {
+    /**
+     * Whether a store marked as a maintenance copy is one: this host and the sending host are both
+     * among the key's replica hosts. Only then is it taken without charging the sender's quota.
+     */
+    interface Responsibility {
+        CompletableFuture<Boolean> isReplicaCopy(Id key, String fromHost);
+    }
+
+    BlockServer(BlockStore store, BlockCache cache, DHashConfig config, Clock clock, Executor io,
+                Responsibility responsibility) {
+        this.responsibility = responsibility;
         this.store = store;
         this.cache = cache;
         this.config = config;
@@ -50,6 +62,16 @@ final class BlockServer implements Transport.RequestHandler {
 
     @Override
     public CompletableFuture<? extends Message> handle(String fromHost, Message request) {
+        if (request instanceof StoreBlock m && m.replica()) {
+            // A copy from maintenance is free only where this host must hold the key; anyone else
+            // claiming to be maintenance pays like any writer.
+            return responsibility.isReplicaCopy(m.key(), fromHost).thenCompose(mine -> answerAsync(
+                    mine ? null : fromHost, new StoreBlock(m.key(), m.block(), mine)));
+        }
+        return answerAsync(fromHost, request);
+    }
+
+    private CompletableFuture<Message> answerAsync(String fromHost, Message request) {
         return CompletableFuture.supplyAsync(() -> {
             try {
                 return answer(fromHost, request);
@@ -62,6 +84,9 @@ final class BlockServer implements Transport.RequestHandler {
     private Message answer(String fromHost, Message request) throws DHashException {
         if (request instanceof StoreBlock m) {
             store(m.key(), m.block(), m.replica() ? null : fromHost);
+            return new Ack();
+        } else if (request instanceof ReportBad m) {
+            dropIfBad(m.key());
             return new Ack();
         } else if (request instanceof FetchBlock m) {
             return fetch(m.key());
@@ -116,6 +141,22 @@ final class BlockServer implements Transport.RequestHandler {
         if (offered.seq() == current.seq()) {
             throw new DHashException(DHashException.Kind.CONFLICT, "block " + key.shortHex()
                     + " already holds different content at sequence " + offered.seq());
+        }
+    }
+
+    /** Verifies the held copy of {@code key} and deletes it if it is bad, so maintenance restores a good one. */
+    void dropIfBad(Id key) throws DHashException {
+        synchronized (locks[Math.floorMod(key.hashCode(), LOCK_STRIPES)]) {
+            var held = store.get(key);
+            if (held.isEmpty()) {
+                return;
+            }
+            try {
+                Block.decode(held.get(), Integer.MAX_VALUE).verify(key, Long.MIN_VALUE, Integer.MAX_VALUE);
+            } catch (DHashException bad) {
+                store.delete(key);
+                cache.invalidate(key);
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 package org.cfs.dhash;
 
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
@@ -13,9 +14,11 @@ import java.util.function.Function;
 import java.util.random.RandomGenerator;
 import org.cfs.chord.ChordClient;
 import org.cfs.chord.ChordHost;
+import org.cfs.chord.ChordNode;
 import org.cfs.chord.Endpoint;
 import org.cfs.chord.Id;
 import org.cfs.chord.LookupResult;
+import org.cfs.chord.NodeRef;
 import org.cfs.chord.Scheduler;
 import org.cfs.chord.Transport;
 
@@ -52,13 +55,13 @@ public final class DHash implements AutoCloseable {
         }) : null;
         Executor executor = io != null ? io : owned;
         boolean caching = config.cacheBytes() > 0;
+        Function<Id, CompletableFuture<LookupResult>> lookup = key -> host.vnodes().get(0).lookup(key);
         BlockServer server = new BlockServer(store, new BlockCache(Math.max(1, config.cacheBytes())), config, clock,
-                executor);
+                executor, (key, from) -> isReplicaCopy(host, key, from, lookup, config.replicas()));
         host.setServiceHandler(server);
         if (caching) {
             host.setKeyHolder(server.cache()::contains);
         }
-        Function<Id, CompletableFuture<LookupResult>> lookup = key -> host.vnodes().get(0).lookup(key);
         Function<Id, CompletableFuture<LookupResult>> holderLookup = caching
                 ? key -> host.vnodes().get(0).lookupHolder(key) : null;
         BlockClient client = new BlockClient(lookup, holderLookup, host.transport(), host.scheduler(), config, clock);
@@ -70,6 +73,32 @@ public final class DHash implements AutoCloseable {
                 random != null ? random : new SplittableRandom());
         maintenance.start(config.maintenanceInterval().dividedBy(4));
         return new DHash(client, server, maintenance, owned);
+    }
+
+    /**
+     * True if {@code host} and the sender both are among the replica hosts of {@code key}: the
+     * first k distinct hosts of the owner's replica set, plus one more for a replica that is being
+     * replaced. An owner knows its replica set from its own successors; anyone else looks it up.
+     */
+    private static CompletableFuture<Boolean> isReplicaCopy(ChordHost host, Id key, String fromHost,
+                                                            Function<Id, CompletableFuture<LookupResult>> lookup, int k) {
+        for (ChordNode v : host.vnodes()) {
+            var pred = v.predecessor();
+            if (pred.isPresent() && key.inHalfOpen(pred.get().id(), v.self().id())) {
+                List<NodeRef> ring = new ArrayList<>();
+                ring.add(v.self());
+                ring.addAll(v.successors());
+                return CompletableFuture.completedFuture(sentByReplica(ring, fromHost, k));
+            }
+        }
+        return lookup.apply(key)
+                .thenApply(r -> BlockClient.replicaHosts(r.replicaSet(), k + 1).stream()
+                        .anyMatch(n -> n.endpoint().equals(host.endpoint())) && sentByReplica(r.replicaSet(), fromHost, k))
+                .exceptionally(e -> false);
+    }
+
+    private static boolean sentByReplica(List<NodeRef> replicaSet, String fromHost, int k) {
+        return BlockClient.replicaHosts(replicaSet, k + 1).stream().anyMatch(n -> n.endpoint().host().equals(fromHost));
     }
 
     /** DHash from outside the ring: puts and gets through the host at {@code via}. */

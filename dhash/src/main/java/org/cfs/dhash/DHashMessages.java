@@ -26,6 +26,7 @@ import org.cfs.chord.wire.WireWriter;
  * 71 Digests     digests:bytes32 (parts x 24 bytes: count:u32, xor of keys:20)
  * 72 ListKeys    from:id  to:id  limit:u16               reply: KeyList
  * 73 KeyList     count:u16  keys:id*count  complete:bool
+ * 74 ReportBad   key:id                                  reply: Ack
  * </pre>
  * DHash errors travel as error replies with code {@link #errorCode} of the {@link DHashException.Kind}.
  */
@@ -84,6 +85,10 @@ public final class DHashMessages {
         }
     }
 
+    /** A reader found the copy this host served for {@code key} bad: check it and drop it if so. */
+    record ReportBad(Id key) implements Message {
+    }
+
     /** Chord's registry with DHash's messages added. */
     public static MessageRegistry registry() {
         return MessageRegistry.chord().toBuilder().addAll(codecs()).build();
@@ -120,7 +125,10 @@ public final class DHashMessages {
                         in -> new ListKeys(in.id("from"), in.id("to"), in.u16("limit"))),
                 MessageCodec.of(73, KeyList.class,
                         DHashMessages::writeKeys,
-                        DHashMessages::readKeys));
+                        DHashMessages::readKeys),
+                MessageCodec.of(74, ReportBad.class,
+                        (m, out) -> out.id(m.key()),
+                        in -> new ReportBad(in.id("key"))));
     }
 
     private static int parts(WireReader in) throws MalformedFrameException {

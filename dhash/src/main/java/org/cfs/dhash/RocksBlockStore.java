@@ -62,7 +62,7 @@ import org.rocksdb.WriteOptions;
  */
 public final class RocksBlockStore implements BlockStore {
     static {
-        RocksDB.loadLibrary();
+        RocksNativeLibrary.load();
     }
 
     private static final byte[] BLOCKS = "blocks".getBytes(StandardCharsets.US_ASCII);

@@ -242,8 +242,12 @@ class LoopbackDHashTest {
         Endpoint via = randomLiveHost().endpoint();
         try (FreshReader reader = new FreshReader(via, CONFIG)) {
             DHashException e = refusal(reader.dhash().get(block.key()));
-            assertEquals(DHashException.Kind.UNAVAILABLE, e.kind(), e.toString());
+            assertEquals(DHashException.Kind.BAD_HASH, e.kind(), e.toString());
             assertTrue(e.getMessage().contains("bad copy"), e.getMessage());
+        }
+        // Each replica was told its copy is bad, checked it, and dropped it.
+        for (ChordHost h : holders) {
+            assertTrue(ring.store(h).get(block.key()).isEmpty(), "corrupt copy still held at " + h.endpoint());
         }
         ChordHost last = holders.get(holders.size() - 1);
         ring.store(last).put(block.key(), block.encode(), null);

@@ -1,0 +1,140 @@
+package org.cfs.dhash;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.cfs.chord.ChordConfig;
+import org.cfs.chord.ChordHost;
+import org.cfs.chord.Endpoint;
+import org.cfs.chord.NodeRef;
+import org.cfs.chord.RemoteException;
+import org.cfs.chord.Transport;
+import org.cfs.chord.TransportException;
+import org.cfs.chord.sim.SimNetwork;
+import org.cfs.chord.wire.Message;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** How DHash copes with copies that are wrong: unpaid "maintenance" copies, stale versions, corrupt bytes. */
+class DHashRepairTest {
+    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
+    private final DHashConfig config = DHashConfig.defaults().withMaintenanceInterval(Duration.ofSeconds(2));
+    private SimNetwork net;
+    private final List<ChordHost> hosts = new ArrayList<>();
+    private final List<DHash> dhash = new ArrayList<>();
+    private final List<MemoryBlockStore> stores = new ArrayList<>();
+
+    @BeforeEach
+    void ring() {
+        net = new SimNetwork(8, Duration.ofMillis(2), Duration.ofMillis(20));
+    }
+
+    private void grow(int count, StoreLimits limits) {
+        for (int i = 0; i < count; i++) {
+            Endpoint e = new Endpoint("h" + i, 4000);
+            ChordHost h = ChordHost.builder().config(ChordConfig.defaults().withSuccessors(6))
+                    .scheduler(net.scheduler(e)).random(net.split())
+                    .transport(handler -> net.attach(e, handler)).build();
+            MemoryBlockStore store = new MemoryBlockStore(limits);
+            dhash.add(DHash.node(h, store, config, CLOCK, Runnable::run, net.split()));
+            stores.add(store);
+            await(h.start(hosts.isEmpty() ? null : hosts.get(0).endpoint()));
+            hosts.add(h);
+        }
+        net.clock().runFor(Duration.ofSeconds(60));
+    }
+
+    private <T> T await(CompletableFuture<T> f) {
+        for (int i = 0; i < 20_000 && !f.isDone(); i++) {
+            net.clock().runFor(Duration.ofMillis(10));
+        }
+        assertTrue(f.isDone(), "not done within 200 virtual seconds");
+        return f.join();
+    }
+
+    private MemoryBlockStore storeOf(NodeRef node) {
+        for (int i = 0; i < hosts.size(); i++) {
+            if (hosts.get(i).endpoint().equals(node.endpoint())) {
+                return stores.get(i);
+            }
+        }
+        throw new AssertionError("no host at " + node);
+    }
+
+    @Test
+    void copiesClaimedAsMaintenanceBySomeoneElseAreChargedToTheirQuota() throws Exception {
+        grow(3, new StoreLimits(1 << 20, 0.125));
+        Endpoint intruder = new Endpoint("intruder", 1);
+        Transport raw = net.attach(intruder, (from, m) -> CompletableFuture.failedFuture(
+                new RemoteException(RemoteException.UNSUPPORTED, "intruder")));
+        SecureRandom random = new SecureRandom();
+        int refused = 0;
+        for (int i = 0; i < 20; i++) {
+            byte[] data = new byte[100 << 10];
+            random.nextBytes(data);
+            ContentBlock b = new ContentBlock(data);
+            CompletableFuture<Message> r = raw.request(hosts.get(0).endpoint(),
+                    new DHashMessages.StoreBlock(b.key(), b.encode(), true), Duration.ofSeconds(5));
+            Throwable e = await(r.handle((ok, err) -> err));
+            if (e != null) {
+                TransportException te = TransportException.unwrap(e);
+                assertEquals(DHashMessages.errorCode(DHashException.Kind.OVER_QUOTA), te.remote().code(), te.toString());
+                refused++;
+            }
+        }
+        assertEquals(19, refused, "one 100 KiB copy fits the 128 KiB quota, the rest are refused");
+        assertEquals(100 << 10, stores.get(0).usage("intruder"), 1024.0);
+        assertTrue(stores.get(0).count() <= 1);
+    }
+
+    @Test
+    void aSignedBlockThatReachedOneReplicaWinsOnReadAndIsCopiedToTheOthers() throws Exception {
+        grow(8, StoreLimits.defaults());
+        SigningKey key = SigningKey.generate(new SecureRandom());
+        long expiry = CLOCK.millis() + 3_600_000;
+        SignedBlock v1 = SignedBlock.sign(key, "root".getBytes(), 1, expiry, "v1".getBytes());
+        SignedBlock v2 = SignedBlock.sign(key, "root".getBytes(), 2, expiry, "v2".getBytes());
+        PutResult put = await(dhash.get(0).put(v1));
+        assertEquals(3, put.holders().size());
+        // v2 reaches one replica only, as when the others were down during the update.
+        NodeRef lucky = put.holders().get(2);
+        storeOf(lucky).put(v2.key(), v2.encode(), null);
+
+        for (int reader = 3; reader < 8; reader++) {
+            Block read = await(dhash.get(reader).get(v1.key()));
+            assertEquals(2, ((SignedBlock) read).seq(), "a reader went backwards");
+        }
+        net.clock().runFor(Duration.ofSeconds(5));
+        for (NodeRef holder : put.holders()) {
+            SignedBlock held = (SignedBlock) Block.decode(storeOf(holder).get(v1.key()).orElseThrow(), Integer.MAX_VALUE);
+            assertEquals(2, held.seq(), "replica " + holder + " still behind");
+        }
+    }
+
+    @Test
+    void aCorruptCopyIsReportedDroppedAndRestoredByMaintenance() throws Exception {
+        grow(8, StoreLimits.defaults());
+        ContentBlock block = new ContentBlock("the real bytes".getBytes());
+        PutResult put = await(dhash.get(0).put(block));
+        NodeRef victim = put.holders().get(0);
+        byte[] garbage = new ContentBlock("other bytes".getBytes()).encode();
+        storeOf(victim).put(block.key(), garbage, null);
+
+        for (int reader = 1; reader < 8; reader++) {
+            assertArrayEquals(block.data(), ((ContentBlock) await(dhash.get(reader).get(block.key()))).data());
+        }
+        net.clock().runFor(Duration.ofSeconds(20));
+        assertArrayEquals(block.encode(), storeOf(victim).get(block.key()).orElseThrow(),
+                "the corrupt copy was replaced by a good one");
+        assertEquals(3, await(dhash.get(5).stat(block.key())).storedReplicas());
+    }
+}
