@@ -277,22 +277,14 @@ final class BlockClient {
         return first;
     }
 
+    /** Sends a request, and feeds the round-trip time of every answered one into the host's average. */
     private <R extends Message> CompletableFuture<R> send(NodeRef to, Message request, Class<R> replyType) {
         long start = scheduler.nanoTime();
-        CompletableFuture<Message> sent;
-        try {
-            sent = transport.request(to.endpoint(), request, config.requestTimeout());
-        } catch (RuntimeException e) {
-            sent = CompletableFuture.failedFuture(e);
-        }
-        return sent.thenApply(reply -> {
-            double sample = scheduler.nanoTime() - start;
-            rttNanos.merge(to.endpoint(), sample, (old, now) -> old + RTT_WEIGHT * (now - old));
-            if (!replyType.isInstance(reply)) {
-                throw new TransportException(TransportException.Reason.MALFORMED, "node " + to + " answered "
-                        + request.getClass().getSimpleName() + " with " + reply.getClass().getSimpleName());
+        return Exchange.send(transport, to, request, replyType, config.requestTimeout()).whenComplete((reply, e) -> {
+            if (reply != null) {
+                double sample = scheduler.nanoTime() - start;
+                rttNanos.merge(to.endpoint(), sample, (old, now) -> old + RTT_WEIGHT * (now - old));
             }
-            return replyType.cast(reply);
         });
     }
 

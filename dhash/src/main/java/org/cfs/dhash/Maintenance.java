@@ -19,7 +19,6 @@ import org.cfs.chord.LookupResult;
 import org.cfs.chord.NodeRef;
 import org.cfs.chord.Scheduler;
 import org.cfs.chord.Transport;
-import org.cfs.chord.TransportException;
 import org.cfs.chord.wire.ChordMessages.Ack;
 import org.cfs.chord.wire.Message;
 import org.cfs.dhash.DHashMessages.Digests;
@@ -339,19 +338,7 @@ final class Maintenance {
     }
 
     private <R extends Message> CompletableFuture<R> call(NodeRef to, Message request, Class<R> type) {
-        CompletableFuture<Message> sent;
-        try {
-            sent = transport.request(to.endpoint(), request, config.requestTimeout());
-        } catch (RuntimeException e) {
-            sent = CompletableFuture.failedFuture(e);
-        }
-        return sent.thenApply(reply -> {
-            if (!type.isInstance(reply)) {
-                throw new TransportException(TransportException.Reason.MALFORMED,
-                        to + " answered " + request.getClass().getSimpleName() + " with " + reply);
-            }
-            return type.cast(reply);
-        });
+        return Exchange.send(transport, to, request, type, config.requestTimeout());
     }
 
     @FunctionalInterface
