@@ -15,6 +15,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -310,15 +312,23 @@ public final class NettyTransport implements Transport {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        if (server != null) {
-            server.close();
-        }
-        inbound.forEach(Channel::close);
-        outbound.values().forEach(connection -> connection.thenAccept(Channel::close));
-        pending.failAll(Reason.CLOSED, "transport on " + local + " closed");
         boolean calledFromEventLoop = false;
         for (EventExecutor executor : group) {
             calledFromEventLoop |= executor.inEventLoop();
+        }
+        List<ChannelFuture> closing = new ArrayList<>();
+        if (server != null) {
+            closing.add(server.close());
+        }
+        inbound.forEach(ch -> closing.add(ch.close()));
+        outbound.values().forEach(connection -> connection.thenAccept(Channel::close));
+        pending.failAll(Reason.CLOSED, "transport on " + local + " closed");
+        // Let the channels finish closing (and notify their listeners) before the loops stop,
+        // or Netty logs every listener it can no longer run.
+        if (!calledFromEventLoop) {
+            for (ChannelFuture f : closing) {
+                f.awaitUninterruptibly(CLOSE_WAIT.toMillis());
+            }
         }
         var terminated = group.shutdownGracefully(0, CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         // An event-loop thread cannot wait for its own termination; it ends once this task returns.
