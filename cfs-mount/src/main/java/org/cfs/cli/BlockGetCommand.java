@@ -42,7 +42,7 @@ final class BlockGetCommand implements Callable<Integer> {
         Id key = BlockOptions.parseKey(spec, keyText);
         DHashConfig config = options.validate(spec);
         Block block;
-        try (RemoteBlocks blocks = new RemoteBlocks(options.via, config, options.timeout())) {
+        try (RemoteBlocks blocks = new RemoteBlocks(options.via(), config, options.timeout())) {
             block = blocks.get(key);
         }
         write(data(block));

@@ -44,7 +44,7 @@ final class BlockPutCommand implements Callable<Integer> {
         DHashConfig config = options.validate(spec);
         byte[] data = read(file);
         PutResult result;
-        try (RemoteBlocks blocks = new RemoteBlocks(options.via, config, options.timeout())) {
+        try (RemoteBlocks blocks = new RemoteBlocks(options.via(), config, options.timeout())) {
             result = blocks.put(new ContentBlock(data));
         }
         if (!result.complete()) {
@@ -53,14 +53,7 @@ final class BlockPutCommand implements Callable<Integer> {
                     + " of " + result.wanted() + " replica hosts; maintenance copies it to the others");
             err.flush();
         }
-        PutReport report = new PutReport(result, data.length, options.via);
-        PrintWriter out = spec.commandLine().getOut();
-        if (json) {
-            out.println(report.toJson());
-        } else {
-            report.print(out);
-        }
-        out.flush();
+        new PutReport(result, data.length, options.via()).emit(spec, json);
         return 0;
     }
 

@@ -1,6 +1,5 @@
 package org.cfs.cli;
 
-import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import org.cfs.chord.Id;
 import org.cfs.dhash.BlockStat;
@@ -36,17 +35,10 @@ final class BlockStatCommand implements Callable<Integer> {
         Id key = BlockOptions.parseKey(spec, keyText);
         DHashConfig config = options.validate(spec);
         BlockStat stat;
-        try (RemoteBlocks blocks = new RemoteBlocks(options.via, config, options.timeout())) {
+        try (RemoteBlocks blocks = new RemoteBlocks(options.via(), config, options.timeout())) {
             stat = blocks.stat(key);
         }
-        StatReport report = new StatReport(stat, config.replicas(), options.via);
-        PrintWriter out = spec.commandLine().getOut();
-        if (json) {
-            out.println(report.toJson());
-        } else {
-            report.print(out);
-        }
-        out.flush();
+        new StatReport(stat, config.replicas(), options.via()).emit(spec, json);
         return 0;
     }
 }

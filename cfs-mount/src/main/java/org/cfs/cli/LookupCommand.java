@@ -1,12 +1,10 @@
 package org.cfs.cli;
 
-import java.io.PrintWriter;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import org.cfs.chord.ChordConfig;
-import org.cfs.chord.Endpoint;
 import org.cfs.chord.LookupResult;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -28,24 +26,15 @@ final class LookupCommand implements Callable<Integer> {
                     + " (first 20 bytes of its SHA-256) to give the id.")
     private String keyText;
 
-    @Option(names = "--via", required = true, paramLabel = "HOST:PORT", description = "Any node of the ring.")
-    private Endpoint via;
+    @Mixin
+    private RingAddress ring;
 
     @Option(names = "--json", description = "Print one line of JSON instead of text.")
     private boolean json;
 
-    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "60",
-            description = "Give up after this long (default: ${DEFAULT-VALUE}).")
-    private int timeoutSeconds;
-
     @Override
     public Integer call() {
-        if (via.port() == 0) {
-            throw new ParameterException(spec.commandLine(), "--via " + via + " needs the node's real port, not 0");
-        }
-        if (timeoutSeconds < 1) {
-            throw new ParameterException(spec.commandLine(), "--timeout " + timeoutSeconds + " must be at least 1");
-        }
+        ring.validate(spec);
         LookupKey key;
         try {
             key = LookupKey.parse(keyText);
@@ -53,17 +42,10 @@ final class LookupCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         LookupResult result;
-        try (RemoteRing ring = new RemoteRing(ChordConfig.defaults())) {
-            result = ring.lookup(key, via, Duration.ofSeconds(timeoutSeconds));
+        try (RemoteRing remote = new RemoteRing(ChordConfig.defaults())) {
+            result = remote.lookup(key, ring.via, ring.timeout());
         }
-        LookupReport report = new LookupReport(key, via, result);
-        PrintWriter out = spec.commandLine().getOut();
-        if (json) {
-            out.println(report.toJson());
-        } else {
-            report.print(out);
-        }
-        out.flush();
+        new LookupReport(key, ring.via, result).emit(spec, json);
         return 0;
     }
 }

@@ -7,9 +7,10 @@ import org.cfs.chord.LookupResult;
 import org.cfs.chord.NodeRef;
 
 /** The answer to one lookup, as lines for people and as one line of JSON. */
-record LookupReport(LookupKey key, Endpoint via, LookupResult result) {
+record LookupReport(LookupKey key, Endpoint via, LookupResult result) implements CommandReport {
 
-    void print(PrintWriter out) {
+    @Override
+    public void print(PrintWriter out) {
         out.println("key       " + key.describe());
         out.println("owner     " + node(result.owner()));
         List<NodeRef> replicas = result.replicaSet();
@@ -22,7 +23,8 @@ record LookupReport(LookupKey key, Endpoint via, LookupResult result) {
     }
 
     /** {"key":..,"hashedFrom":..,"via":..,"owner":{..},"replicas":[..],"hops":..,"timeouts":..,"elapsedMs":..} */
-    String toJson() {
+    @Override
+    public String toJson() {
         JsonWriter json = new JsonWriter().beginObject().name("key").value(key.id().toHex());
         if (key.hashedFrom() != null) {
             json.name("hashedFrom").value(key.hashedFrom());

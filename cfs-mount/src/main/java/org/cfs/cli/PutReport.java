@@ -7,9 +7,10 @@ import org.cfs.chord.NodeRef;
 import org.cfs.dhash.PutResult;
 
 /** Where one put landed, as lines for people (the key alone on the first) and as one line of JSON. */
-record PutReport(PutResult result, long bytes, Endpoint via) {
+record PutReport(PutResult result, long bytes, Endpoint via) implements CommandReport {
 
-    void print(PrintWriter out) {
+    @Override
+    public void print(PrintWriter out) {
         out.println(result.key().toHex());
         List<NodeRef> holders = result.holders();
         out.printf("stored %d bytes on %d of %d replica hosts:%n", bytes, holders.size(), result.wanted());
@@ -19,7 +20,8 @@ record PutReport(PutResult result, long bytes, Endpoint via) {
     }
 
     /** {"key":..,"bytes":..,"via":..,"wanted":..,"complete":..,"holders":[{"id","host","port","vnode"},..]} */
-    String toJson() {
+    @Override
+    public String toJson() {
         JsonWriter json = new JsonWriter().beginObject()
                 .name("key").value(result.key().toHex())
                 .name("bytes").value(bytes)

@@ -7,7 +7,7 @@ import org.cfs.chord.Endpoint;
 import org.cfs.chord.NodeRef;
 
 /** A walk of the ring's successor pointers, as a table for people and as one line of JSON. */
-record RingReport(Endpoint via, RingWalk walk) {
+record RingReport(Endpoint via, RingWalk walk) implements CommandReport {
 
     String headline() {
         List<NodeRef> nodes = walk.nodes();
@@ -22,7 +22,8 @@ record RingReport(Endpoint via, RingWalk walk) {
      * The headline, then one line per vnode in ring order: position, id, address#vnode, and the
      * share of the id space it owns (from its predecessor's id to its own), once the ring closed.
      */
-    void print(PrintWriter out) {
+    @Override
+    public void print(PrintWriter out) {
         out.println(headline());
         List<NodeRef> nodes = walk.nodes();
         if (nodes.isEmpty()) {
@@ -37,7 +38,8 @@ record RingReport(Endpoint via, RingWalk walk) {
     }
 
     /** {"via":..,"closed":..,"count":..,"hosts":..,"problem":..,"nodes":[{"id","host","port","vnode"},..]} */
-    String toJson() {
+    @Override
+    public String toJson() {
         JsonWriter json = new JsonWriter().beginObject()
                 .name("via").value(via.toString())
                 .name("closed").value(walk.closed())

@@ -6,7 +6,7 @@ import org.cfs.chord.NodeRef;
 import org.cfs.dhash.BlockStat;
 
 /** Who stores and who caches one block, as a table for people and as one line of JSON. */
-record StatReport(BlockStat stat, int replicas, Endpoint via) {
+record StatReport(BlockStat stat, int replicas, Endpoint via) implements CommandReport {
 
     String headline() {
         long cachedElsewhere = stat.nodes().stream().filter(h -> !h.replica() && h.cached()).count();
@@ -16,7 +16,8 @@ record StatReport(BlockStat stat, int replicas, Endpoint via) {
     }
 
     /** The headline, then one line per node asked: the replica set in ring order, then the lookup path. */
-    void print(PrintWriter out) {
+    @Override
+    public void print(PrintWriter out) {
         out.println(headline());
         int position = 0;
         for (BlockStat.Holder h : stat.nodes()) {
@@ -39,7 +40,8 @@ record StatReport(BlockStat stat, int replicas, Endpoint via) {
      * {"key":..,"via":..,"replicas":..,"storedReplicas":..,"nodes":[{"id","host","port","vnode",
      * "replica","stored","cached","error"},..]}
      */
-    String toJson() {
+    @Override
+    public String toJson() {
         JsonWriter json = new JsonWriter().beginObject()
                 .name("key").value(stat.key().toHex())
                 .name("via").value(via.toString())
