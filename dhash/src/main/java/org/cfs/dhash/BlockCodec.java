@@ -52,6 +52,21 @@ final class BlockCodec {
                 .array();
     }
 
+    /**
+     * The version of an encoded block without decoding it: a signed block's sequence plus one, 0
+     * for a content-hash block (whose bytes never change) or for bytes too short to say.
+     */
+    static long version(byte[] encoded) {
+        if (encoded.length < PKEY_OVERHEAD || encoded[0] != BlockType.PKEY.code()) {
+            return 0;
+        }
+        int seqAt = LABEL_LENGTH_AT + 1 + (encoded[LABEL_LENGTH_AT] & 0xff);
+        if (encoded.length < seqAt + Long.BYTES) {
+            return 0;
+        }
+        return ByteBuffer.wrap(encoded, seqAt, Long.BYTES).getLong() + 1;
+    }
+
     static Block decode(byte[] encoded, int maxDataBytes) throws DHashException {
         Objects.requireNonNull(encoded, "encoded");
         if (maxDataBytes < 0) {

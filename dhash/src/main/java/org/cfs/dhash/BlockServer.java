@@ -1,7 +1,9 @@
 package org.cfs.dhash;
 
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -100,9 +102,16 @@ final class BlockServer implements Transport.RequestHandler {
             return new Digests(digest(store, m.from(), m.to(), m.parts()));
         } else if (request instanceof ListKeys m) {
             int limit = Math.min(Math.max(1, m.limit()), DHashMessages.MAX_KEYS);
-            var keys = store.keys(m.from(), m.to(), limit + 1);
+            List<Id> keys = new ArrayList<>();
+            List<Long> versions = new ArrayList<>();
+            store.forEachVersion(m.from(), m.to(), (key, version) -> {
+                keys.add(key);
+                versions.add(version);
+                return keys.size() <= limit;
+            });
             boolean complete = keys.size() <= limit;
-            return new KeyList(complete ? keys : keys.subList(0, limit), complete);
+            return complete ? new KeyList(keys, versions, true)
+                    : new KeyList(keys.subList(0, limit), versions.subList(0, limit), false);
         }
         throw new CompletionException(new RemoteException(RemoteException.UNSUPPORTED,
                 "DHash does not serve " + request.getClass().getSimpleName()));
@@ -177,13 +186,16 @@ final class BlockServer implements Transport.RequestHandler {
         return new Fetched(bytes, fromCache);
     }
 
-    /** Count and XOR of the keys in each equal part of (from, to]: what two replicas compare. */
+    /**
+     * Count and XOR of the keys in each equal part of (from, to], each key with its version folded
+     * into its last eight bytes: what two replicas compare, so a newer signed block shows too.
+     */
     static byte[] digest(BlockStore store, Id from, Id to, int parts) throws DHashException {
         Id[] bounds = RingRanges.split(from, to, parts);
         byte[] out = new byte[parts * DHashMessages.DIGEST_BYTES];
         byte[] keyBytes = new byte[Id.BYTES];
         int[] part = {0};
-        store.forEachKey(from, to, key -> {
+        store.forEachVersion(from, to, (key, version) -> {
             while (part[0] < parts - 1 && !key.inHalfOpen(bounds[part[0]], bounds[part[0] + 1])) {
                 part[0]++;
             }
@@ -198,6 +210,10 @@ final class BlockServer implements Transport.RequestHandler {
             for (int i = 0; i < Id.BYTES; i++) {
                 out[at + 4 + i] ^= keyBytes[i];
             }
+            for (int i = 0; i < Long.BYTES; i++) {
+                out[at + 4 + Id.BYTES - Long.BYTES + i] ^= (byte) (version >>> (56 - 8 * i));
+            }
+            return true;
         });
         return out;
     }

@@ -41,6 +41,19 @@ public interface BlockStore extends AutoCloseable {
     /** Visits every key in (from, to] in that order; the cheapest full scan the store can do. */
     void forEachKey(Id fromExclusive, Id toInclusive, Consumer<Id> visitor) throws DHashException;
 
+    /** What {@link #forEachVersion} reports for each key; returning false stops the walk. */
+    @FunctionalInterface
+    interface VersionVisitor {
+        boolean visit(Id key, long version);
+    }
+
+    /**
+     * Visits the keys in (from, to] in ring order with their blocks' versions, until the visitor
+     * returns false: a signed block's sequence plus one, 0 for a content-hash block. What replicas
+     * compare so that a newer version of a signed block is noticed, not only a missing key.
+     */
+    void forEachVersion(Id fromExclusive, Id toInclusive, VersionVisitor visitor) throws DHashException;
+
     /** The number of blocks held. */
     long count();
 

@@ -23,9 +23,9 @@ import org.cfs.chord.wire.WireWriter;
  * 68 Probed      stored:bool  cached:bool
  * 69 CacheOffer  key:id  block:bytes32                   reply: Ack
  * 70 RangeDigest from:id  to:id  parts:u16               reply: Digests
- * 71 Digests     digests:bytes32 (parts x 24 bytes: count:u32, xor of keys:20)
+ * 71 Digests     digests:bytes32 (parts x 24 bytes: count:u32, xor of keys with versions:20)
  * 72 ListKeys    from:id  to:id  limit:u16               reply: KeyList
- * 73 KeyList     count:u16  keys:id*count  complete:bool
+ * 73 KeyList     count:u16  (key:id version:u64)*count  complete:bool
  * 74 ReportBad   key:id                                  reply: Ack
  * </pre>
  * DHash errors travel as error replies with code {@link #errorCode} of the {@link DHashException.Kind}.
@@ -79,9 +79,14 @@ public final class DHashMessages {
     record ListKeys(Id from, Id to, int limit) implements Message {
     }
 
-    record KeyList(List<Id> keys, boolean complete) implements Message {
+    /** Keys with their versions (see {@link BlockStore#forEachVersion}), in ring order. */
+    record KeyList(List<Id> keys, List<Long> versions, boolean complete) implements Message {
         KeyList {
             keys = List.copyOf(keys);
+            versions = List.copyOf(versions);
+            if (keys.size() != versions.size()) {
+                throw new IllegalArgumentException(keys.size() + " keys but " + versions.size() + " versions");
+            }
         }
     }
 
@@ -141,20 +146,24 @@ public final class DHashMessages {
 
     private static void writeKeys(KeyList m, WireWriter out) {
         out.u16(m.keys().size());
-        m.keys().forEach(out::id);
+        for (int i = 0; i < m.keys().size(); i++) {
+            out.id(m.keys().get(i)).i64(m.versions().get(i));
+        }
         out.bool(m.complete());
     }
 
     private static KeyList readKeys(WireReader in) throws MalformedFrameException {
         int count = in.u16("count");
-        if (count > MAX_KEYS || (long) count * Id.BYTES > in.remaining()) {
+        if (count > MAX_KEYS || (long) count * (Id.BYTES + Long.BYTES) > in.remaining()) {
             throw new MalformedFrameException("KeyList.keys: " + count + " keys do not fit the "
                     + in.remaining() + " remaining bytes or exceed the " + MAX_KEYS + "-key limit");
         }
         List<Id> keys = new ArrayList<>(count);
+        List<Long> versions = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             keys.add(in.id("keys[" + i + "]"));
+            versions.add(in.i64("versions[" + i + "]"));
         }
-        return new KeyList(keys, in.bool("complete"));
+        return new KeyList(keys, versions, in.bool("complete"));
     }
 }

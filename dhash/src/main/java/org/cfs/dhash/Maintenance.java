@@ -3,10 +3,10 @@ package org.cfs.dhash;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
@@ -161,22 +161,29 @@ final class Maintenance {
                 && Arrays.equals(a, at, at + DHashMessages.DIGEST_BYTES, b, at, at + DHashMessages.DIGEST_BYTES);
     }
 
-    /** Exchanges key lists for (from, to], a page at a time, and moves what either side lacks. */
+    /**
+     * Exchanges key lists with versions for (from, to], a page at a time, and moves what either
+     * side lacks or holds only in an older version.
+     */
     private CompletableFuture<Void> reconcile(NodeRef peer, Id from, Id to) {
         return call(peer, new ListKeys(from, to, LIST_LIMIT), KeyList.class).thenCompose(theirs -> {
             Id pageEnd = theirs.complete() || theirs.keys().isEmpty() ? to : theirs.keys().get(theirs.keys().size() - 1);
-            return supplyIo(() -> server.store().keys(from, pageEnd, Integer.MAX_VALUE)).thenCompose(mine -> {
-                Set<Id> mineSet = new HashSet<>(mine);
-                Set<Id> theirSet = new HashSet<>(theirs.keys());
+            return supplyIo(() -> versions(from, pageEnd)).thenCompose(mine -> {
+                Map<Id, Long> theirVersions = new HashMap<>();
+                for (int i = 0; i < theirs.keys().size(); i++) {
+                    theirVersions.put(theirs.keys().get(i), theirs.versions().get(i));
+                }
                 CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
-                for (Id k : theirs.keys()) {
-                    if (!mineSet.contains(k)) {
-                        chain = chain.thenCompose(ignored -> pull(peer, k));
+                for (var e : theirVersions.entrySet()) {
+                    Long held = mine.get(e.getKey());
+                    if (held == null || held < e.getValue()) {
+                        chain = chain.thenCompose(ignored -> pull(peer, e.getKey()));
                     }
                 }
-                for (Id k : mine) {
-                    if (!theirSet.contains(k)) {
-                        chain = chain.thenCompose(ignored -> push(peer, k));
+                for (var e : mine.entrySet()) {
+                    Long peerHeld = theirVersions.get(e.getKey());
+                    if (peerHeld == null || peerHeld < e.getValue()) {
+                        chain = chain.thenCompose(ignored -> push(peer, e.getKey()));
                     }
                 }
                 if (!pageEnd.equals(to)) {
@@ -185,6 +192,15 @@ final class Maintenance {
                 return chain;
             });
         });
+    }
+
+    private Map<Id, Long> versions(Id from, Id to) throws DHashException {
+        Map<Id, Long> out = new HashMap<>();
+        server.store().forEachVersion(from, to, (key, version) -> {
+            out.put(key, version);
+            return true;
+        });
+        return out;
     }
 
     private CompletableFuture<Void> pull(NodeRef peer, Id key) {

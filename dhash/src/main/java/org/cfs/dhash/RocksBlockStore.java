@@ -52,7 +52,7 @@ import org.rocksdb.WriteOptions;
  * <ul>
  *   <li>{@code blocks}: id to the block bytes. Values of 4 KiB and more go to blob files, so
  *       compaction does not rewrite megabyte chunks.</li>
- *   <li>{@code meta}: id to {@code size:u32 | hasPayer:u8 | payer:UTF-8}, what a replace or
+ *   <li>{@code meta}: id to {@code size:u32 | version:u64 | hasPayer:u8 | payer:UTF-8}, what a replace or
  *       delete must credit and what key scans read instead of the blocks themselves.</li>
  *   <li>{@code accounts}: {@code 0x00} block count, {@code 0x01} total bytes, {@code 0x02 ||
  *       source} that source's bytes; each an 8-byte little-endian counter changed only by
@@ -226,7 +226,7 @@ public final class RocksBlockStore implements BlockStore {
                 byte[] id = key.toBytes();
                 try (WriteBatch batch = new WriteBatch()) {
                     batch.put(blocks, id, block);
-                    batch.put(meta, id, encodeHeld(block.length, change.chargePayer()));
+                    batch.put(meta, id, encodeHeld(block.length, BlockCodec.version(block), change.chargePayer()));
                     record(batch, change);
                     db.write(durable, batch);
                 } catch (RocksDBException e) {
@@ -287,11 +287,27 @@ public final class RocksBlockStore implements BlockStore {
         });
     }
 
+    @Override
+    public void forEachVersion(Id fromExclusive, Id toInclusive, VersionVisitor visitor) throws DHashException {
+        scan(fromExclusive, toInclusive,
+                (key, metaValue) -> visitor.visit(key, ByteBuffer.wrap(metaValue, Integer.BYTES, Long.BYTES).getLong()));
+    }
+
+    /** What a scan of the meta family hands over: a key and its metadata; false stops the scan. */
+    @FunctionalInterface
+    private interface MetaVisitor {
+        boolean visit(Id key, byte[] metaValue);
+    }
+
     /**
      * Walks the meta family over (from, to] until {@code visitor} returns false: one range scan,
      * or two (after {@code from} to the end, then the start to {@code to}) when the interval wraps.
      */
     private void scanKeys(Id from, Id to, Predicate<Id> visitor) throws DHashException {
+        scan(from, to, (key, value) -> visitor.test(key));
+    }
+
+    private void scan(Id from, Id to, MetaVisitor visitor) throws DHashException {
         enter();
         try (RocksIterator it = db.newIterator(meta, scan)) {
             byte[] start = from.toBytes();
@@ -316,13 +332,13 @@ public final class RocksBlockStore implements BlockStore {
     }
 
     /** Visits keys up to {@code lastInclusive} (null: to the end); false if the visitor stopped. */
-    private static boolean visitRange(RocksIterator it, byte[] lastInclusive, Predicate<Id> visitor) {
+    private static boolean visitRange(RocksIterator it, byte[] lastInclusive, MetaVisitor visitor) {
         for (; it.isValid(); it.next()) {
             byte[] key = it.key();
             if (lastInclusive != null && Arrays.compareUnsigned(key, lastInclusive) > 0) {
                 return true;
             }
-            if (!visitor.test(Id.fromBytes(key, 0))) {
+            if (!visitor.visit(Id.fromBytes(key, 0), it.value())) {
                 return false;
             }
         }
@@ -396,15 +412,17 @@ public final class RocksBlockStore implements BlockStore {
         }
         ByteBuffer in = ByteBuffer.wrap(value);
         int size = in.getInt();
+        in.getLong();
         String payer = in.get() == 0 ? null
                 : new String(value, in.position(), in.remaining(), StandardCharsets.UTF_8);
         return new StoreAccounts.Held(size, payer);
     }
 
-    private static byte[] encodeHeld(int size, String payer) {
+    private static byte[] encodeHeld(int size, long version, String payer) {
         byte[] name = payer == null ? new byte[0] : payer.getBytes(StandardCharsets.UTF_8);
-        return ByteBuffer.allocate(Integer.BYTES + 1 + name.length)
+        return ByteBuffer.allocate(Integer.BYTES + Long.BYTES + 1 + name.length)
                 .putInt(size)
+                .putLong(version)
                 .put((byte) (payer == null ? 0 : 1))
                 .put(name)
                 .array();

@@ -80,6 +80,27 @@ abstract class BlockStoreContract {
     }
 
     @Test
+    void versionsAreZeroForContentBlocksAndTheSequencePlusOneForSignedOnes() throws DHashException {
+        BlockStore store = open(StoreLimits.defaults());
+        SigningKey signer = SigningKey.generate(new java.security.SecureRandom());
+        ContentBlock content = new ContentBlock("content".getBytes());
+        SignedBlock v4 = SignedBlock.sign(signer, "root".getBytes(), 4, Long.MAX_VALUE, "four".getBytes());
+        SignedBlock v9 = SignedBlock.sign(signer, "root".getBytes(), 9, Long.MAX_VALUE, "nine".getBytes());
+        store.put(content.key(), content.encode(), null);
+        store.put(v4.key(), v4.encode(), null);
+        java.util.Map<Id, Long> seen = new java.util.HashMap<>();
+        store.forEachVersion(Id.ZERO, Id.ZERO, (key, version) -> seen.put(key, version) == null);
+        assertEquals(java.util.Map.of(content.key(), 0L, v4.key(), 5L), seen);
+        store.put(v9.key(), v9.encode(), null);
+        seen.clear();
+        store.forEachVersion(Id.ZERO, Id.ZERO, (key, version) -> seen.put(key, version) == null);
+        assertEquals(10L, seen.get(v9.key()));
+        int[] visited = {0};
+        store.forEachVersion(Id.ZERO, Id.ZERO, (key, version) -> ++visited[0] < 1);
+        assertEquals(1, visited[0], "a visitor returning false stops the walk");
+    }
+
+    @Test
     void keysWalkTheRingFromTheStartWithWrapAroundAndLimit() throws DHashException {
         BlockStore store = open(StoreLimits.defaults());
         List<Id> all = List.of(Id.ZERO, id("10"), id("40"), id("80"), id("c0"), id("f0"), MAX_ID);

@@ -27,8 +27,10 @@ class DHashMessagesTest {
     private static List<Message> samples() {
         byte[] block = new ContentBlock("some data".getBytes()).encode();
         List<Id> keys = new ArrayList<>();
+        List<Long> versions = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
             keys.add(id(i));
+            versions.add((long) i * 7);
         }
         return List.of(
                 new DHashMessages.StoreBlock(id(1), block, false),
@@ -41,8 +43,8 @@ class DHashMessagesTest {
                 new DHashMessages.RangeDigest(id(6), id(7), 64),
                 new DHashMessages.Digests(new byte[64 * DHashMessages.DIGEST_BYTES]),
                 new DHashMessages.ListKeys(id(8), id(9), 1024),
-                new DHashMessages.KeyList(keys, false),
-                new DHashMessages.KeyList(List.of(), true),
+                new DHashMessages.KeyList(keys, versions, false),
+                new DHashMessages.KeyList(List.of(), List.of(), true),
                 new DHashMessages.ReportBad(id(10)));
     }
 
@@ -76,7 +78,7 @@ class DHashMessagesTest {
 
     @Test
     void countsAndPartsOutOfBoundsAreRefusedWithTheReason() {
-        byte[] keyList = codec.encode(new Frame.Response(1, new DHashMessages.KeyList(List.of(id(1)), true)));
+        byte[] keyList = codec.encode(new Frame.Response(1, new DHashMessages.KeyList(List.of(id(1)), List.of(1L), true)));
         int countAt = FrameCodec.LENGTH_BYTES + FrameCodec.HEADER_BYTES;
         keyList[countAt] = (byte) 0xff;
         keyList[countAt + 1] = (byte) 0xff;

@@ -137,4 +137,21 @@ class DHashRepairTest {
                 "the corrupt copy was replaced by a good one");
         assertEquals(3, await(dhash.get(5).stat(block.key())).storedReplicas());
     }
+
+    @Test
+    void maintenanceAloneBringsReplicasThatAreBehindToTheNewestSignedVersion() throws Exception {
+        grow(8, StoreLimits.defaults());
+        SigningKey key = SigningKey.generate(new SecureRandom());
+        long expiry = CLOCK.millis() + 3_600_000;
+        SignedBlock v1 = SignedBlock.sign(key, "root".getBytes(), 1, expiry, "v1".getBytes());
+        SignedBlock v2 = SignedBlock.sign(key, "root".getBytes(), 2, expiry, "v2".getBytes());
+        PutResult put = await(dhash.get(0).put(v1));
+        // v2 reaches one replica only; nobody reads it, so only maintenance can spread it.
+        storeOf(put.holders().get(2)).put(v2.key(), v2.encode(), null);
+        net.clock().runFor(Duration.ofSeconds(20));
+        for (NodeRef holder : put.holders()) {
+            SignedBlock held = (SignedBlock) Block.decode(storeOf(holder).get(v1.key()).orElseThrow(), Integer.MAX_VALUE);
+            assertEquals(2, held.seq(), "replica " + holder + " still behind");
+        }
+    }
 }
