@@ -180,7 +180,9 @@ final class BlockServer implements Transport.RequestHandler {
         if (bytes == null) {
             throw new DHashException(DHashException.Kind.NOT_FOUND, "block " + key + " is not held here");
         }
-        if (Block.decode(bytes, Integer.MAX_VALUE) instanceof SignedBlock s && s.expiresAtMillis() <= clock.millis()) {
+        // Only signed blocks expire; a content block is served without decoding it.
+        if (BlockCodec.version(bytes) > 0
+                && Block.decode(bytes, Integer.MAX_VALUE) instanceof SignedBlock s && s.expiresAtMillis() <= clock.millis()) {
             throw new DHashException(DHashException.Kind.EXPIRED, "block " + key + " expired at " + s.expiresAtMillis());
         }
         return new Fetched(bytes, fromCache);

@@ -96,8 +96,11 @@ class DHashRepairTest {
         assertTrue(stores.get(0).count() <= 1);
     }
 
-    @Test
-    void aSignedBlockThatReachedOneReplicaWinsOnReadAndIsCopiedToTheOthers() throws Exception {
+    /** v1 of a signed block on its three replicas, and v2 on only one of them, as when the others missed an update. */
+    private record Diverged(SignedBlock v1, PutResult put) {
+    }
+
+    private Diverged putV1ThenV2OnOneReplica() throws Exception {
         grow(8, StoreLimits.defaults());
         SigningKey key = SigningKey.generate(new SecureRandom());
         long expiry = CLOCK.millis() + 3_600_000;
@@ -105,19 +108,27 @@ class DHashRepairTest {
         SignedBlock v2 = SignedBlock.sign(key, "root".getBytes(), 2, expiry, "v2".getBytes());
         PutResult put = await(dhash.get(0).put(v1));
         assertEquals(3, put.holders().size());
-        // v2 reaches one replica only, as when the others were down during the update.
-        NodeRef lucky = put.holders().get(2);
-        storeOf(lucky).put(v2.key(), v2.encode(), null);
+        storeOf(put.holders().get(2)).put(v2.key(), v2.encode(), null);
+        return new Diverged(v1, put);
+    }
 
+    private void assertEveryReplicaHoldsV2(Diverged d) throws DHashException {
+        for (NodeRef holder : d.put().holders()) {
+            SignedBlock held = (SignedBlock) Block.decode(storeOf(holder).get(d.v1().key()).orElseThrow(),
+                    Integer.MAX_VALUE);
+            assertEquals(2, held.seq(), "replica " + holder + " still behind");
+        }
+    }
+
+    @Test
+    void aSignedBlockThatReachedOneReplicaWinsOnReadAndIsCopiedToTheOthers() throws Exception {
+        Diverged d = putV1ThenV2OnOneReplica();
         for (int reader = 3; reader < 8; reader++) {
-            Block read = await(dhash.get(reader).get(v1.key()));
+            Block read = await(dhash.get(reader).get(d.v1().key()));
             assertEquals(2, ((SignedBlock) read).seq(), "a reader went backwards");
         }
         net.clock().runFor(Duration.ofSeconds(5));
-        for (NodeRef holder : put.holders()) {
-            SignedBlock held = (SignedBlock) Block.decode(storeOf(holder).get(v1.key()).orElseThrow(), Integer.MAX_VALUE);
-            assertEquals(2, held.seq(), "replica " + holder + " still behind");
-        }
+        assertEveryReplicaHoldsV2(d);
     }
 
     @Test
@@ -140,18 +151,9 @@ class DHashRepairTest {
 
     @Test
     void maintenanceAloneBringsReplicasThatAreBehindToTheNewestSignedVersion() throws Exception {
-        grow(8, StoreLimits.defaults());
-        SigningKey key = SigningKey.generate(new SecureRandom());
-        long expiry = CLOCK.millis() + 3_600_000;
-        SignedBlock v1 = SignedBlock.sign(key, "root".getBytes(), 1, expiry, "v1".getBytes());
-        SignedBlock v2 = SignedBlock.sign(key, "root".getBytes(), 2, expiry, "v2".getBytes());
-        PutResult put = await(dhash.get(0).put(v1));
-        // v2 reaches one replica only; nobody reads it, so only maintenance can spread it.
-        storeOf(put.holders().get(2)).put(v2.key(), v2.encode(), null);
+        Diverged d = putV1ThenV2OnOneReplica();
+        // Nobody reads it, so only maintenance can spread v2.
         net.clock().runFor(Duration.ofSeconds(20));
-        for (NodeRef holder : put.holders()) {
-            SignedBlock held = (SignedBlock) Block.decode(storeOf(holder).get(v1.key()).orElseThrow(), Integer.MAX_VALUE);
-            assertEquals(2, held.seq(), "replica " + holder + " still behind");
-        }
+        assertEveryReplicaHoldsV2(d);
     }
 }
