@@ -27,10 +27,6 @@ final class FingerTable {
         return self.plus(POWERS[i]);
     }
 
-    NodeRef get(int i) {
-        return fingers[i];
-    }
-
     /**
      * Sets finger {@code i} to {@code node}, and every following finger whose start also falls in
      * (self, node]; returns the index of the first finger not covered (Id.BITS if none).

@@ -1,7 +1,6 @@
 package org.cfs.dhash;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
@@ -335,9 +334,5 @@ final class BlockClient {
         StringBuilder why = new StringBuilder("block " + key + " could not be read from any of " + tried + " hosts");
         errors.stream().limit(3).forEach(e -> why.append("; ").append(e.getMessage()));
         return new DHashException(DHashException.Kind.UNAVAILABLE, why.toString());
-    }
-
-    Duration requestTimeout() {
-        return config.requestTimeout();
     }
 }

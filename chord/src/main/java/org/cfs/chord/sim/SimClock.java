@@ -28,11 +28,6 @@ public final class SimClock {
         return executed;
     }
 
-    /** Events waiting. */
-    public int pending() {
-        return queue.size();
-    }
-
     Event at(long time, Runnable task) {
         Event e = new Event(Math.max(time, now), sequence++, task);
         queue.add(e);

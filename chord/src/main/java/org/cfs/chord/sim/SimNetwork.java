@@ -28,8 +28,6 @@ public final class SimNetwork {
     private final Duration maxDelay;
     private final Map<Endpoint, Host> hosts = new HashMap<>();
     private double loss;
-    private long delivered;
-    private long dropped;
 
     public SimNetwork(long seed, Duration minDelay, Duration maxDelay) {
         this.random = new SplittableRandom(seed);
@@ -75,19 +73,6 @@ public final class SimNetwork {
         if (h != null) {
             h.alive = false;
         }
-    }
-
-    public boolean isAlive(Endpoint endpoint) {
-        Host h = hosts.get(endpoint);
-        return h != null && h.alive;
-    }
-
-    public long delivered() {
-        return delivered;
-    }
-
-    public long dropped() {
-        return dropped;
     }
 
     private Host host(Endpoint endpoint) {
@@ -170,7 +155,6 @@ public final class SimNetwork {
             reply.whenComplete((m, e) -> timer.cancel());
             Host target = hosts.get(to);
             if (target == null || lost()) {
-                dropped++;
                 return reply;
             }
             clock.at(clock.nanoTime() + latency(host, target), () -> deliver(target, request, reply));
@@ -179,10 +163,8 @@ public final class SimNetwork {
 
         private void deliver(Host target, Message request, CompletableFuture<Message> reply) {
             if (!target.alive || target.handler == null || !host.alive) {
-                dropped++;
                 return;
             }
-            delivered++;
             CompletableFuture<? extends Message> answer;
             try {
                 answer = target.handler.handle(host.endpoint.host(), request);
@@ -191,7 +173,6 @@ public final class SimNetwork {
             }
             answer.whenComplete((m, e) -> {
                 if (!target.alive || lost()) {
-                    dropped++;
                     return;
                 }
                 clock.at(clock.nanoTime() + latency(target, host), () -> {
