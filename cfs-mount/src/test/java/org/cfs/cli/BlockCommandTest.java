@@ -105,7 +105,7 @@ class BlockCommandTest {
     void putReportHasTheKeyAloneOnItsFirstLineAndEveryHolderInJson() throws Exception {
         List<NodeRef> holders = List.of(NodeRef.of(new Endpoint("127.0.0.1", 7001), 0),
                 NodeRef.of(new Endpoint("127.0.0.1", 7002), 1));
-        PutReport report = new PutReport(new PutResult(Id.fromHex(KEY), holders, 3, false), 123,
+        PutReport report = new PutReport(new PutResult(Id.fromHex(KEY), holders, 3, false, 0), 123,
                 Endpoint.parse(VIA));
         StringWriter text = new StringWriter();
         report.print(new PrintWriter(text, true));

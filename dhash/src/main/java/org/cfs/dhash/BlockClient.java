@@ -62,6 +62,19 @@ final class BlockClient {
     }
 
     CompletableFuture<PutResult> put(Block block) {
+        return put(block, false);
+    }
+
+    /**
+     * Stores {@code block} on those of its k replica hosts that do not hold it yet, asking each
+     * first: a writer re-sending a tree that is mostly stored already sends only what is missing.
+     * Only for content-hash blocks, whose bytes under a key never change.
+     */
+    CompletableFuture<PutResult> putMissing(ContentBlock block) {
+        return put(block, true);
+    }
+
+    private CompletableFuture<PutResult> put(Block block, boolean askFirst) {
         Id key = block.key();
         try {
             // Refuse here what every replica would refuse, before shipping it three times.
@@ -72,27 +85,42 @@ final class BlockClient {
         byte[] bytes = block.encode();
         return lookup.apply(key).thenCompose(found -> {
             List<NodeRef> targets = replicaHosts(found.replicaSet(), config.replicas());
-            List<CompletableFuture<Throwable>> acks = new ArrayList<>(targets.size());
+            List<CompletableFuture<Boolean>> acks = new ArrayList<>(targets.size());
             for (NodeRef t : targets) {
-                acks.add(send(t, new StoreBlock(key, bytes, false), Ack.class).handle((ok, e) -> e));
+                acks.add(askFirst ? storeIfMissing(t, key, bytes) : store(t, key, bytes));
             }
-            return CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+            CompletableFuture<?>[] all = acks.toArray(CompletableFuture[]::new);
+            return CompletableFuture.allOf(all).handle((ignored, e) -> {
                 List<NodeRef> holders = new ArrayList<>();
                 List<DHashException> refusals = new ArrayList<>();
+                int sent = 0;
                 for (int i = 0; i < targets.size(); i++) {
-                    Throwable error = acks.get(i).join();
-                    if (error == null) {
-                        holders.add(targets.get(i));
+                    CompletableFuture<Boolean> ack = acks.get(i);
+                    if (ack.isCompletedExceptionally()) {
+                        refusals.add(asDHash(ack.handle((v, error) -> error).join(), targets.get(i)));
                     } else {
-                        refusals.add(asDHash(error, targets.get(i)));
+                        holders.add(targets.get(i));
+                        sent += ack.join() ? 1 : 0;
                     }
                 }
                 if (holders.size() >= config.minReplicas()) {
-                    return new PutResult(key, holders, config.replicas(), holders.size() >= config.replicas());
+                    return new PutResult(key, holders, config.replicas(), holders.size() >= config.replicas(),
+                            (long) sent * bytes.length);
                 }
                 throw new java.util.concurrent.CompletionException(mostTelling(refusals, key, holders.size()));
             });
         });
+    }
+
+    /** Stores the block on {@code node}; true once it acknowledged (the bytes were sent). */
+    private CompletableFuture<Boolean> store(NodeRef node, Id key, byte[] bytes) {
+        return send(node, new StoreBlock(key, bytes, false), Ack.class).thenApply(ack -> true);
+    }
+
+    /** True if the bytes had to be sent, false if {@code node} already stored the block. */
+    private CompletableFuture<Boolean> storeIfMissing(NodeRef node, Id key, byte[] bytes) {
+        return send(node, new Probe(key), Probed.class)
+                .thenCompose(p -> p.stored() ? CompletableFuture.completedFuture(false) : store(node, key, bytes));
     }
 
     /**
@@ -100,19 +128,27 @@ final class BlockClient {
      * do one; failing that (or with no cache on the way), from the replica hosts.
      */
     CompletableFuture<Fetch> fetch(Id key) {
-        if (holderLookup == null) {
-            return fromReplicas(key);
+        return fetch(key, false);
+    }
+
+    /**
+     * Like {@link #fetch(Id)}; with {@code expiredToo} a signed block past its expiry is returned
+     * too (servers are asked for it explicitly), so a publisher can learn what it must outrank.
+     */
+    CompletableFuture<Fetch> fetch(Id key, boolean expiredToo) {
+        if (holderLookup == null || expiredToo) {
+            return fromReplicas(key, expiredToo);
         }
         return holderLookup.apply(key).thenCompose(found -> {
             if (found.holder() == null) {
-                return fromReplicas(key, found);
+                return fromReplicas(key, found, false);
             }
             // A cache may hold an older version of a signed block: those are read from the replicas.
-            return send(found.holder(), new FetchBlock(key), Fetched.class)
+            return send(found.holder(), new FetchBlock(key, false), Fetched.class)
                     .thenApply(f -> verified(key, f, found.holder(), found.hops()))
                     .thenCompose(f -> f.block() instanceof SignedBlock
-                            ? fromReplicas(key) : CompletableFuture.completedFuture(f))
-                    .exceptionallyCompose(e -> fromReplicas(key));
+                            ? fromReplicas(key, false) : CompletableFuture.completedFuture(f))
+                    .exceptionallyCompose(e -> fromReplicas(key, false));
         });
     }
 
@@ -126,32 +162,37 @@ final class BlockClient {
         }
     }
 
-    private CompletableFuture<Fetch> fromReplicas(Id key) {
-        return lookup.apply(key).thenCompose(found -> fromReplicas(key, found));
+    private CompletableFuture<Fetch> fromReplicas(Id key, boolean expiredToo) {
+        return lookup.apply(key).thenCompose(found -> fromReplicas(key, found, expiredToo));
     }
 
-    private CompletableFuture<Fetch> fromReplicas(Id key, LookupResult found) {
+    private CompletableFuture<Fetch> fromReplicas(Id key, LookupResult found, boolean expiredToo) {
         List<NodeRef> order = byRoundTrip(replicaHosts(found.replicaSet(), Integer.MAX_VALUE));
         CompletableFuture<Fetch> result = new CompletableFuture<>();
-        fetchFrom(key, order, 0, new ArrayList<>(), found, result);
+        fetchFrom(key, order, 0, new ArrayList<>(), found, expiredToo, result);
         return result;
     }
 
+    /** The time blocks are verified at: never past any expiry when expired blocks are wanted. */
+    private long verifyAt(boolean expiredToo) {
+        return expiredToo ? Long.MIN_VALUE : clock.millis();
+    }
+
     private void fetchFrom(Id key, List<NodeRef> order, int index, List<DHashException> errors,
-                           LookupResult found, CompletableFuture<Fetch> result) {
+                           LookupResult found, boolean expiredToo, CompletableFuture<Fetch> result) {
         if (index == order.size()) {
             result.completeExceptionally(allFailed(key, errors, order.size()));
             return;
         }
         NodeRef node = order.get(index);
-        send(node, new FetchBlock(key), Fetched.class).whenComplete((fetched, error) -> {
+        send(node, new FetchBlock(key, expiredToo), Fetched.class).whenComplete((fetched, error) -> {
             if (error == null) {
                 try {
                     Block block = Block.decode(fetched.block(), config.maxDataBytes());
-                    block.verify(key, clock.millis(), config.maxDataBytes());
+                    block.verify(key, verifyAt(expiredToo), config.maxDataBytes());
                     Fetch fetch = new Fetch(block, node, fetched.fromCache(), found.hops());
                     if (block instanceof SignedBlock signed) {
-                        newestSigned(key, signed, fetch, order, found).whenComplete((newest, e) -> result.complete(newest));
+                        newestSigned(key, signed, fetch, found, expiredToo).whenComplete((newest, e) -> result.complete(newest));
                     } else {
                         result.complete(fetch);
                     }
@@ -168,7 +209,7 @@ final class BlockClient {
             } else {
                 errors.add(asDHash(error, node));
             }
-            fetchFrom(key, order, index + 1, errors, found, result);
+            fetchFrom(key, order, index + 1, errors, found, expiredToo, result);
         });
     }
 
@@ -177,19 +218,19 @@ final class BlockClient {
      * hosts too, return the highest sequence, and give it to any replica that is behind, so a
      * reader never goes backwards while a newer version is held anywhere it can reach.
      */
-    private CompletableFuture<Fetch> newestSigned(Id key, SignedBlock first, Fetch firstFetch, List<NodeRef> order,
-                                                  LookupResult found) {
+    private CompletableFuture<Fetch> newestSigned(Id key, SignedBlock first, Fetch firstFetch, LookupResult found,
+                                                  boolean expiredToo) {
         List<NodeRef> others = new ArrayList<>(replicaHosts(found.replicaSet(), config.replicas()));
         others.remove(firstFetch.servedBy());
         List<CompletableFuture<SignedBlock>> copies = new ArrayList<>();
         for (NodeRef n : others) {
-            copies.add(send(n, new FetchBlock(key), Fetched.class).handle((f, e) -> {
+            copies.add(send(n, new FetchBlock(key, expiredToo), Fetched.class).handle((f, e) -> {
                 if (e != null) {
                     return null;
                 }
                 try {
                     Block b = Block.decode(f.block(), config.maxDataBytes());
-                    b.verify(key, clock.millis(), config.maxDataBytes());
+                    b.verify(key, verifyAt(expiredToo), config.maxDataBytes());
                     return b instanceof SignedBlock s ? s : null;
                 } catch (DHashException bad) {
                     return null;

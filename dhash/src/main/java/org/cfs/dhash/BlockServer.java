@@ -91,7 +91,7 @@ final class BlockServer implements Transport.RequestHandler {
             dropIfBad(m.key());
             return new Ack();
         } else if (request instanceof FetchBlock m) {
-            return fetch(m.key());
+            return fetch(m.key(), m.expiredToo());
         } else if (request instanceof Probe m) {
             return new Probed(store.contains(m.key()), cache.get(m.key()) != null);
         } else if (request instanceof CacheOffer m) {
@@ -169,7 +169,7 @@ final class BlockServer implements Transport.RequestHandler {
         }
     }
 
-    private Fetched fetch(Id key) throws DHashException {
+    private Fetched fetch(Id key, boolean expiredToo) throws DHashException {
         var held = store.get(key);
         boolean fromCache = false;
         byte[] bytes = held.orElse(null);
@@ -181,9 +181,10 @@ final class BlockServer implements Transport.RequestHandler {
             throw new DHashException(DHashException.Kind.NOT_FOUND, "block " + key + " is not held here");
         }
         // Only signed blocks expire; a content block is served without decoding it.
-        if (BlockCodec.version(bytes) > 0
+        if (!expiredToo && BlockCodec.version(bytes) > 0
                 && Block.decode(bytes, Integer.MAX_VALUE) instanceof SignedBlock s && s.expiresAtMillis() <= clock.millis()) {
-            throw new DHashException(DHashException.Kind.EXPIRED, "block " + key + " expired at " + s.expiresAtMillis());
+            throw new DHashException(DHashException.Kind.EXPIRED, "block " + key + " (sequence " + s.seq()
+                    + ") expired at " + java.time.Instant.ofEpochMilli(s.expiresAtMillis()));
         }
         return new Fetched(bytes, fromCache);
     }

@@ -113,9 +113,25 @@ public final class DHash implements AutoCloseable {
         return client.put(block);
     }
 
+    /**
+     * Stores {@code block} on those of its k replica hosts that lack it, asking them first; what
+     * {@link PutResult#bytesSent} reports is what went over the wire.
+     */
+    public CompletableFuture<PutResult> putMissing(ContentBlock block) {
+        return client.putMissing(block);
+    }
+
     /** Fetches and verifies the block named {@code key}. */
     public CompletableFuture<Block> get(Id key) {
         return client.fetch(key).thenApply(Fetch::block);
+    }
+
+    /**
+     * Like {@link #get}, but a signed block past its expiry is returned rather than refused: for a
+     * publisher, which must outrank the current version whether or not it has expired.
+     */
+    public CompletableFuture<Block> getIncludingExpired(Id key) {
+        return client.fetch(key, true).thenApply(Fetch::block);
     }
 
     /** Like {@link #get}, also saying who served the block and in how many lookup hops. */

@@ -17,7 +17,7 @@ import org.cfs.chord.wire.WireWriter;
  *
  * <pre>
  * 64 StoreBlock  key:id  block:bytes32  replica:bool     reply: Ack
- * 65 FetchBlock  key:id                                  reply: Fetched, or error NOT_FOUND
+ * 65 FetchBlock  key:id  expiredToo:bool                 reply: Fetched, or error NOT_FOUND / EXPIRED
  * 66 Fetched     block:bytes32  fromCache:bool
  * 67 Probe       key:id                                  reply: Probed
  * 68 Probed      stored:bool  cached:bool
@@ -53,7 +53,11 @@ public final class DHashMessages {
     record StoreBlock(Id key, byte[] block, boolean replica) implements Message {
     }
 
-    record FetchBlock(Id key) implements Message {
+    /**
+     * Asks for a block; an expired signed block is refused unless {@code expiredToo}, which a
+     * publisher uses to learn the sequence number it must outrank.
+     */
+    record FetchBlock(Id key, boolean expiredToo) implements Message {
     }
 
     record Fetched(byte[] block, boolean fromCache) implements Message {
@@ -105,8 +109,8 @@ public final class DHashMessages {
                         (m, out) -> out.id(m.key()).bytes(m.block()).bool(m.replica()),
                         in -> new StoreBlock(in.id("key"), in.bytes("block", MAX_BLOCK_BYTES), in.bool("replica"))),
                 MessageCodec.of(65, FetchBlock.class,
-                        (m, out) -> out.id(m.key()),
-                        in -> new FetchBlock(in.id("key"))),
+                        (m, out) -> out.id(m.key()).bool(m.expiredToo()),
+                        in -> new FetchBlock(in.id("key"), in.bool("expiredToo"))),
                 MessageCodec.of(66, Fetched.class,
                         (m, out) -> out.bytes(m.block()).bool(m.fromCache()),
                         in -> new Fetched(in.bytes("block", MAX_BLOCK_BYTES), in.bool("fromCache"))),

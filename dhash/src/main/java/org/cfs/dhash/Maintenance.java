@@ -204,7 +204,7 @@ final class Maintenance {
     }
 
     private CompletableFuture<Void> pull(NodeRef peer, Id key) {
-        return call(peer, new FetchBlock(key), Fetched.class)
+        return call(peer, new FetchBlock(key, false), Fetched.class)
                 .thenCompose(f -> runIo(() -> server.store(key, f.block(), null)))
                 .thenRun(pulled::incrementAndGet)
                 .exceptionally(e -> {

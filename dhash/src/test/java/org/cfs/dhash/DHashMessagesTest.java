@@ -35,7 +35,7 @@ class DHashMessagesTest {
         return List.of(
                 new DHashMessages.StoreBlock(id(1), block, false),
                 new DHashMessages.StoreBlock(id(2), block, true),
-                new DHashMessages.FetchBlock(id(3)),
+                new DHashMessages.FetchBlock(id(3), true),
                 new DHashMessages.Fetched(block, true),
                 new DHashMessages.Probe(id(4)),
                 new DHashMessages.Probed(true, false),

@@ -29,7 +29,7 @@ final class RawBlockWire implements AutoCloseable {
     record StoreBlock(Id key, byte[] block, boolean replica) implements Message {
     }
 
-    record FetchBlock(Id key) implements Message {
+    record FetchBlock(Id key, boolean expiredToo) implements Message {
     }
 
     record Fetched(byte[] block, boolean fromCache) implements Message {
@@ -43,8 +43,8 @@ final class RawBlockWire implements AutoCloseable {
                         (m, out) -> out.id(m.key()).bytes(m.block()).bool(m.replica()),
                         in -> new StoreBlock(in.id("key"), in.bytes("block", MAX_BLOCK_BYTES), in.bool("replica"))),
                 MessageCodec.of(65, FetchBlock.class,
-                        (m, out) -> out.id(m.key()),
-                        in -> new FetchBlock(in.id("key"))),
+                        (m, out) -> out.id(m.key()).bool(m.expiredToo()),
+                        in -> new FetchBlock(in.id("key"), in.bool("expiredToo"))),
                 MessageCodec.of(66, Fetched.class,
                         (m, out) -> out.bytes(m.block()).bool(m.fromCache()),
                         in -> new Fetched(in.bytes("block", MAX_BLOCK_BYTES), in.bool("fromCache")))))
@@ -58,13 +58,13 @@ final class RawBlockWire implements AutoCloseable {
 
     /** The bytes {@code at} serves for {@code key}. */
     byte[] fetch(Endpoint at, Id key) throws Exception {
-        Message reply = transport.request(at, new FetchBlock(key), TIMEOUT).get(TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);
+        Message reply = transport.request(at, new FetchBlock(key, false), TIMEOUT).get(TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);
         return ((Fetched) reply).block();
     }
 
     /** Asks {@code at} for {@code key}; the refusal's kind, or null if it served the block. */
     DHashException.Kind fetchRefusal(Endpoint at, Id key) throws Exception {
-        return refusal(transport.request(at, new FetchBlock(key), TIMEOUT));
+        return refusal(transport.request(at, new FetchBlock(key, false), TIMEOUT));
     }
 
     private static DHashException.Kind refusal(CompletableFuture<Message> reply) throws Exception {

@@ -1,0 +1,59 @@
+package org.cfs.fs;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.cfs.chord.LookupException;
+import org.cfs.chord.TransportException;
+import org.cfs.dhash.DHashException;
+
+/** Waits for a block operation within a deadline and turns its failure into a {@link VolumeException}. */
+final class Await {
+    private Await() {
+    }
+
+    /**
+     * The result of {@code f}, or a VolumeException whose message is {@code what} (a volume, a
+     * path and a block, as the caller knows them) followed by the cause.
+     */
+    static <T> T await(CompletableFuture<T> f, Duration timeout, Supplier<String> what) throws VolumeException {
+        try {
+            return f.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            f.cancel(false);
+            throw new VolumeException(VolumeException.Kind.UNAVAILABLE, what.get() + ": no answer within "
+                    + timeout.toSeconds() + " s", e);
+        } catch (ExecutionException e) {
+            throw failure(e.getCause(), what.get());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new VolumeException(VolumeException.Kind.UNAVAILABLE, what.get() + ": interrupted", e);
+        }
+    }
+
+    static VolumeException failure(Throwable cause, String what) {
+        while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof VolumeException v) {
+            return v;
+        }
+        if (cause instanceof DHashException d) {
+            VolumeException.Kind kind = switch (d.kind()) {
+                case NOT_FOUND -> VolumeException.Kind.MISSING_BLOCK;
+                case BAD_HASH, BAD_SIGNATURE, MALFORMED, TOO_LARGE, CONFLICT -> VolumeException.Kind.CORRUPT;
+                case EXPIRED -> VolumeException.Kind.EXPIRED;
+                case IO -> VolumeException.Kind.IO;
+                case STALE, OVER_QUOTA, STORE_FULL, UNAVAILABLE -> VolumeException.Kind.UNAVAILABLE;
+            };
+            return new VolumeException(kind, what + ": " + d.getMessage(), d);
+        }
+        if (cause instanceof LookupException || cause instanceof TransportException) {
+            return new VolumeException(VolumeException.Kind.UNAVAILABLE, what + ": " + cause.getMessage(), cause);
+        }
+        return new VolumeException(VolumeException.Kind.UNAVAILABLE, what + ": " + cause, cause);
+    }
+}

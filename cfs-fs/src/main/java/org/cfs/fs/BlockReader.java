@@ -1,0 +1,89 @@
+package org.cfs.fs;
+
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.cfs.chord.Id;
+import org.cfs.dhash.ContentBlock;
+import org.cfs.dhash.DHashException;
+
+/**
+ * Fetches a volume's content blocks through a cache of verified data bounded in bytes; readers of
+ * the same block at once share one fetch. Decoding failures become {@link VolumeException}s that
+ * name the block and where in the volume it was met.
+ */
+final class BlockReader {
+    private final Blocks blocks;
+    private final Duration timeout;
+    private final AsyncCache<Id, byte[]> cache;
+
+    BlockReader(Blocks blocks, Duration timeout, long cacheBytes) {
+        this.blocks = blocks;
+        this.timeout = timeout;
+        this.cache = Caffeine.newBuilder()
+                .maximumWeight(Math.max(1, cacheBytes))
+                .weigher((Id k, byte[] v) -> v.length + 64)
+                .buildAsync();
+    }
+
+    Blocks blocks() {
+        return blocks;
+    }
+
+    Duration timeout() {
+        return timeout;
+    }
+
+    /** The data of content block {@code key}, verified; from the cache if it is there. */
+    CompletableFuture<byte[]> data(Id key) {
+        return cache.get(key, (k, executor) -> blocks.get(k).thenApply(b -> {
+            if (b instanceof ContentBlock c) {
+                return c.data();
+            }
+            throw new CompletionException(new DHashException(DHashException.Kind.MALFORMED,
+                    "block " + k + " is a signed block where a content block belongs"));
+        }));
+    }
+
+    byte[] dataNow(Id key, String where) throws VolumeException {
+        return Await.await(data(key), timeout, () -> where + ": block " + key);
+    }
+
+    DirNode dir(Id key, String where) throws VolumeException {
+        byte[] data = dataNow(key, where);
+        try {
+            return DirectoryCodec.decode(data);
+        } catch (CorruptBlockException e) {
+            throw corrupt(key, where, e);
+        }
+    }
+
+    ListNode list(Id key, String where) throws VolumeException {
+        byte[] data = dataNow(key, where);
+        try {
+            return ChunkListCodec.decode(data);
+        } catch (CorruptBlockException e) {
+            throw corrupt(key, where, e);
+        }
+    }
+
+    Commit commit(Id key, String where) throws VolumeException {
+        byte[] data = dataNow(key, where);
+        try {
+            return Commit.decode(data);
+        } catch (CorruptBlockException e) {
+            throw corrupt(key, where, e);
+        }
+    }
+
+    static VolumeException corrupt(Id key, String where, Exception why) {
+        return new VolumeException(VolumeException.Kind.CORRUPT, where + ": corrupt block " + key + ": "
+                + why.getMessage(), why);
+    }
+
+    static VolumeException corrupt(Id key, String where, String why) {
+        return new VolumeException(VolumeException.Kind.CORRUPT, where + ": corrupt block " + key + ": " + why);
+    }
+}
