@@ -221,18 +221,24 @@ final class ConfigDir {
         return dir.resolve("keys");
     }
 
-    private Path keyFile(String name) {
+    /** Where the key NAME is kept; see {@link #checkName} for the names allowed. */
+    Path keyFile(String name) {
         return keysDir().resolve(name + KEY_SUFFIX);
     }
 
-    /** Names {@code volume} {@code name}, replacing what the name stood for before. */
-    void setAlias(String name, Id volume) {
+    /**
+     * Names {@code volume} {@code name}, replacing what the name stood for before, which it returns
+     * (empty if nothing, or something that was not a volume id: setting it again is the fix).
+     */
+    Optional<Id> setAlias(String name, Id volume) {
         checkName("alias", name);
         if (Id.isHex(name)) {
             throw new IllegalArgumentException(
                     "alias '" + name + "' is 40 hex digits, which would read as a volume id");
         }
-        settings.update(s -> s.setProperty(ALIAS_PREFIX + name, volume.toHex()));
+        Object before = settings.update(s -> s.setProperty(ALIAS_PREFIX + name, volume.toHex()));
+        return before instanceof String hex && Id.isHex(hex.trim()) ? Optional.of(Id.fromHex(hex.trim()))
+                : Optional.empty();
     }
 
     /** Every alias and its volume, sorted by name. */

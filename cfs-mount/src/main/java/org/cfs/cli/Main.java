@@ -22,7 +22,8 @@ import picocli.CommandLine.Model.CommandSpec;
         versionProvider = Main.Version.class,
         description = "A cooperative, read-only, peer-to-peer file system on Chord and DHash.",
         subcommands = {NodeCommand.class, RingCommand.class, LookupCommand.class, BlockCommand.class,
-                DemoCommand.class, CommandLine.HelpCommand.class})
+                DemoCommand.class, KeygenCommand.class, KeysCommand.class, AliasCommand.class, ConfigCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     private static final String LOG_PREFIX = "org.slf4j.simpleLogger.";
 

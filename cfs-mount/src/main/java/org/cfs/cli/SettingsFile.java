@@ -13,7 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Properties;
-import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -49,16 +49,20 @@ final class SettingsFile {
         return settings;
     }
 
-    /** Applies {@code change} to the current settings and writes the result in place of the file. */
-    void update(Consumer<Properties> change) {
+    /**
+     * Applies {@code change} to the current settings and writes the result in place of the file;
+     * returns what {@code change} returned.
+     */
+    <T> T update(Function<Properties, T> change) {
         try {
             Files.createDirectories(file.getParent());
             try (FileChannel lockFile = FileChannel.open(file.resolveSibling(file.getFileName() + ".lock"),
                             StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                     FileLock lock = lockFile.lock()) {
                 Properties settings = read();
-                change.accept(settings);
+                T result = change.apply(settings);
                 write(settings);
+                return result;
             }
         } catch (IOException e) {
             throw new CommandFailedException("cannot write settings file " + file + ": " + ConfigDir.reason(e), e);
