@@ -1,6 +1,7 @@
 package org.cfs.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import org.cfs.chord.Endpoint;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -21,7 +22,8 @@ import picocli.CommandLine.Model.CommandSpec;
         versionProvider = Main.Version.class,
         description = "A cooperative, read-only, peer-to-peer file system on Chord and DHash.",
         subcommands = {NodeCommand.class, RingCommand.class, LookupCommand.class, BlockCommand.class,
-                DemoCommand.class, CommandLine.HelpCommand.class})
+                DemoCommand.class, KeygenCommand.class, KeysCommand.class, AliasCommand.class, ConfigCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     private static final String LOG_PREFIX = "org.slf4j.simpleLogger.";
 
@@ -30,10 +32,24 @@ public final class Main implements Runnable {
 
     private boolean verbose;
 
+    private Path configDir;
+
     @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
             description = "Show stack traces of errors and debug logging from cfs.")
     void setVerbose(boolean verbose) {
         this.verbose = verbose;
+    }
+
+    @Option(names = "--config", scope = ScopeType.INHERIT, paramLabel = "DIR",
+            description = "Keep keys, aliases and settings in DIR"
+                    + " (default: $XDG_CONFIG_HOME/cfs, else ~/.config/cfs).")
+    void setConfigDir(Path configDir) {
+        this.configDir = configDir;
+    }
+
+    /** The --config directory given anywhere on the command line, or null: see {@link ConfigDir#of}. */
+    Path configDir() {
+        return configDir;
     }
 
     @Override
