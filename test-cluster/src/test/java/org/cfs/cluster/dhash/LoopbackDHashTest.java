@@ -207,7 +207,9 @@ class LoopbackDHashTest {
         }
         assertFalse(held.isEmpty(), "the host holds blocks");
         ring.crash(victim);
-        ring.advance(Duration.ofSeconds(1));
+        // Come back only once the others have dropped it, so this is a rejoin, not a blip they never saw.
+        ring.stabilize(REJOIN_BOUND, Duration.ofMillis(200)).orElseThrow(
+                () -> new AssertionError("ring did not drop the crashed host: " + ring.mismatches()));
 
         long t0 = System.nanoTime();
         ChordHost back = ring.restart(at, VNODES);
