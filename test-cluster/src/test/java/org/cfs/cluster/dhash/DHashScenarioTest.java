@@ -60,7 +60,7 @@ abstract class DHashScenarioTest {
     private static final Duration OPERATION_BOUND = Duration.ofMinutes(1);
     private static final Duration CONVERGENCE_BOUND = Duration.ofMinutes(2);
     private static final Duration POLL = Duration.ofMillis(500);
-    static final DHashConfig CONFIG = DHashConfig.defaults().withReplicas(K)
+    private static final DHashConfig CONFIG = DHashConfig.defaults().withReplicas(K)
             .withMaintenanceInterval(Duration.ofSeconds(2));
 
     private final SplittableRandom random = new SplittableRandom(17);
