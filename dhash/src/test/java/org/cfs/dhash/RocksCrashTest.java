@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,8 +15,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.cfs.chord.Id;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -66,7 +66,11 @@ class RocksCrashTest {
         }
     }
 
-    /** Starts a writer, kills it once it has acknowledged enough puts, returns what it acknowledged. */
+    /**
+     * Starts a writer, kills it once it has acknowledged enough puts, returns what it acknowledged.
+     * The kill lands after a different number of puts each round, while the writer goes on with the
+     * next one (a fifth of them up to 1 MiB), so it cuts puts at different points.
+     */
     private Set<Id> runAndKill(Path dir, int round) throws Exception {
         Path errors = tmp.resolve("writer-" + round + ".err");
         Process writer = new ProcessBuilder(
@@ -75,9 +79,11 @@ class RocksCrashTest {
                 RocksCrashWriter.class.getName(), dir.toString(), Integer.toString(round))
                 .redirectError(errors.toFile())
                 .start();
+        int killAt = ACKS_BEFORE_KILL + new SplittableRandom(round).nextInt(50);
         Set<Id> acknowledged = new HashSet<>();
-        CountDownLatch enough = new CountDownLatch(ACKS_BEFORE_KILL);
-        CountDownLatch finished = new CountDownLatch(1);
+        CompletableFuture<Void> enough = new CompletableFuture<>();
+        // Joined below: a failure here must fail the test, not leave it counting fewer acknowledgements.
+        CompletableFuture<Void> outputRead = new CompletableFuture<>();
         Thread reader = new Thread(() -> {
             try (BufferedReader out = new BufferedReader(
                     new InputStreamReader(writer.getInputStream(), StandardCharsets.US_ASCII))) {
@@ -86,35 +92,49 @@ class RocksCrashTest {
                     if (Id.isHex(line)) {
                         synchronized (acknowledged) {
                             acknowledged.add(Id.fromHex(line));
+                            if (acknowledged.size() >= killAt) {
+                                enough.complete(null);
+                            }
                         }
-                        enough.countDown();
                     }
                 }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } finally {
-                finished.countDown();
+                outputRead.complete(null);
+            } catch (IOException | RuntimeException e) {
+                outputRead.completeExceptionally(e);
             }
         }, "crash-writer-stdout");
         reader.setDaemon(true);
         reader.start();
         try {
-            if (!enough.await(90, TimeUnit.SECONDS)) {
-                fail("the writer acknowledged only " + (ACKS_BEFORE_KILL - enough.getCount())
-                        + " puts in 90 s; alive=" + writer.isAlive() + ", stderr: " + Files.readString(errors));
+            CompletableFuture.anyOf(enough, outputRead).get(90, TimeUnit.SECONDS);
+            if (!enough.isDone()) {
+                outputRead.join();
+                fail("the writer's output ended after " + acknowledged(acknowledged) + " of " + killAt
+                        + " acknowledgements; stderr: " + Files.readString(errors));
             }
-            // Land the kill at a different point of a put each round, large blocks included.
-            Thread.sleep(new SplittableRandom(round).nextInt(250));
             assertTrue(writer.isAlive(), "the writer finished its burst before it could be killed");
+        } catch (TimeoutException e) {
+            fail("the writer acknowledged only " + acknowledged(acknowledged) + " of " + killAt
+                    + " puts in 90 s; alive=" + writer.isAlive() + ", stderr: " + Files.readString(errors));
         } finally {
             // Through the handle, so the JDK sends SIGKILL without closing our end of the pipe:
             // keys printed just before the kill are still read.
             writer.toHandle().destroyForcibly();
             assertTrue(writer.waitFor(30, TimeUnit.SECONDS), "the killed writer did not exit in 30 s");
         }
-        assertTrue(finished.await(30, TimeUnit.SECONDS), "the writer's output did not end in 30 s");
+        try {
+            outputRead.get(30, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            fail("the writer's output did not end in 30 s after the kill");
+        }
         synchronized (acknowledged) {
             return Set.copyOf(acknowledged);
+        }
+    }
+
+    private static int acknowledged(Set<Id> acknowledged) {
+        synchronized (acknowledged) {
+            return acknowledged.size();
         }
     }
 }

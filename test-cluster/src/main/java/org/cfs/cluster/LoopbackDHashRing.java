@@ -10,9 +10,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import org.cfs.chord.ChordClient;
 import org.cfs.chord.ChordConfig;
 import org.cfs.chord.ChordHost;
 import org.cfs.chord.Endpoint;
+import org.cfs.chord.SystemScheduler;
 import org.cfs.chord.netty.NettyTransport;
 import org.cfs.dhash.DHash;
 import org.cfs.dhash.DHashConfig;
@@ -26,7 +28,7 @@ import org.cfs.dhash.StoreLimits;
  * in {@code <base>/node-<port>}. {@link #crash} closes a host and its store without telling anyone;
  * {@link #restart} brings a crashed host back on the same port and data directory.
  */
-public final class LoopbackDHashRing implements Cluster {
+public final class LoopbackDHashRing implements DHashCluster {
     private final LoopbackRing ring;
     private final ChordConfig chord;
     private final DHashConfig config;
@@ -35,6 +37,8 @@ public final class LoopbackDHashRing implements Cluster {
     private final Map<ChordHost, Member> members = new LinkedHashMap<>();
     /** Hosts started by {@link #restart}, which the underlying ring did not start. */
     private final List<ChordHost> restarted = new ArrayList<>();
+    /** Closes what {@link #client} started: a client's DHash, then its connections, then its timer thread. */
+    private final List<Runnable> clients = new ArrayList<>();
 
     /** One host's DHash and what it owns. */
     private record Member(DHash dhash, RocksBlockStore store, Path dir) {
@@ -70,12 +74,32 @@ public final class LoopbackDHashRing implements Cluster {
         return ring.addHost(vnodes);
     }
 
-    /** DHash of a live host. */
+    @Override
     public synchronized DHash on(ChordHost host) {
         return member(host).dhash();
     }
 
-    /** The store of a live host, for tests that inspect or tamper with it. */
+    /** A client with connections and a timer thread of its own, as a reader in another process. */
+    @Override
+    public synchronized DHash client(Endpoint via) {
+        SystemScheduler scheduler = SystemScheduler.create("dhash-client-" + clients.size());
+        NettyTransport transport = NettyTransport.client(DHashMessages.registry(), NettyTransport.Options.defaults());
+        DHash client = DHash.client(new ChordClient(transport, scheduler, chord), via, transport, scheduler, config,
+                Clock.systemUTC());
+        clients.add(() -> {
+            client.close();
+            transport.close();
+            scheduler.close();
+        });
+        return client;
+    }
+
+    @Override
+    public Clock wallClock() {
+        return Clock.systemUTC();
+    }
+
+    @Override
     public synchronized RocksBlockStore store(ChordHost host) {
         return member(host).store();
     }
@@ -156,9 +180,11 @@ public final class LoopbackDHashRing implements Cluster {
         ring.awaitDone(f, bound);
     }
 
-    /** Closes every host, then every DHash and store. */
+    /** Closes every client, then every host, then every DHash and store. */
     @Override
     public synchronized void close() {
+        clients.forEach(Runnable::run);
+        clients.clear();
         restarted.forEach(ChordHost::close);
         ring.close();
         members.values().forEach(m -> {

@@ -123,10 +123,9 @@ class NettyBadInputTest {
                 peer.setSoTimeout(5000);
                 DataInputStream in = new DataInputStream(peer.getInputStream());
                 in.readFully(new byte[in.readInt()]);
-                long start = System.nanoTime();
                 peer.getOutputStream().write(new byte[] {0, 0, 0, 5, 1, 1, 0, 1, 0});
+                // MALFORMED, not TIMEOUT: the bad reply ended the request, long before its 30 s timeout.
                 assertEquals(Reason.MALFORMED, failure(request).reason());
-                assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5));
                 assertClosedByPeer(peer.getInputStream());
             }
             awaitTrue(() -> !log.warnings().isEmpty(), () -> "nothing was logged");

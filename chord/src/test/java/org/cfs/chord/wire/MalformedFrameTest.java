@@ -1,5 +1,6 @@
 package org.cfs.chord.wire;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,8 +28,9 @@ class MalformedFrameTest {
                 byte[] cut = Arrays.copyOf(frame, n);
                 assertMalformed(cut, n < FrameCodec.LENGTH_BYTES ? "truncated length prefix" : "truncated frame");
                 if (n >= FrameCodec.LENGTH_BYTES) {
-                    // The same bytes presented as a complete frame: the body itself must be found short.
-                    assertMalformed(Bytes.truncatedConsistently(frame, n), "");
+                    // The same bytes presented as a complete frame: the header or the body itself must be
+                    // found short, and the reason must say by how much.
+                    assertShortWhenComplete(Bytes.truncatedConsistently(frame, n), n - FrameCodec.LENGTH_BYTES);
                 }
             }
         }
@@ -185,6 +187,16 @@ class MalformedFrameTest {
 
     private static byte[] errorWithText(byte[] text) {
         return Bytes.frame(1, 2, 0, 1, Bytes.of().i32(1).u16(text.length).raw(text).toArray());
+    }
+
+    private void assertShortWhenComplete(byte[] frame, int length) {
+        MalformedFrameException e = assertThrows(MalformedFrameException.class, () -> codec.decode(frame));
+        if (length < FrameCodec.HEADER_BYTES) {
+            assertEquals("frame of " + length + " bytes is shorter than the 12-byte header", e.getMessage());
+        } else {
+            assertTrue(e.getMessage().matches("[A-Za-z]+\\.[A-Za-z.\\[\\]0-9]+: .*needs (at least )?\\d+ bytes but only \\d+ remain"),
+                    () -> "a frame of " + length + " bytes cut from " + frame.length + ": " + e.getMessage());
+        }
     }
 
     private void assertMalformed(byte[] frame, String expected) {

@@ -1,11 +1,19 @@
 package org.cfs.cluster.sim;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.cfs.chord.ChordClient;
 import org.cfs.chord.ChordConfig;
 import org.cfs.chord.ChordHost;
+import org.cfs.chord.Endpoint;
+import org.cfs.chord.RemoteException;
+import org.cfs.chord.Transport;
+import org.cfs.cluster.DHashCluster;
 import org.cfs.dhash.DHash;
 import org.cfs.dhash.DHashConfig;
 import org.cfs.dhash.MemoryBlockStore;
@@ -15,13 +23,18 @@ import org.cfs.dhash.StoreLimits;
  * A simulated ring where every host runs DHash on an in-memory store, all on virtual time: store
  * I/O runs inline on the simulation thread so a run stays a function of its seed.
  */
-public final class SimDHashRing implements AutoCloseable {
+public final class SimDHashRing implements DHashCluster {
     private final SimRing ring;
+    private final ChordConfig chord;
+    private final DHashConfig config;
     private final Map<ChordHost, DHash> dhash = new HashMap<>();
+    private final List<DHash> clients = new ArrayList<>();
     private final SimWallClock wallClock;
 
     public SimDHashRing(long seed, ChordConfig chord, DHashConfig config, StoreLimits limits) {
         this.ring = new SimRing(seed, chord);
+        this.chord = chord;
+        this.config = config;
         this.wallClock = new SimWallClock(ring.clock(), Instant.parse("2026-01-01T00:00:00Z"));
         ring.onHostCreated(host -> dhash.put(host, DHash.node(host, new MemoryBlockStore(limits), config,
                 wallClock, Runnable::run, ring.network().split())));
@@ -31,22 +44,75 @@ public final class SimDHashRing implements AutoCloseable {
         return ring;
     }
 
+    @Override
     public SimWallClock wallClock() {
         return wallClock;
     }
 
-    /** DHash of a live host. */
+    @Override
     public DHash on(ChordHost host) {
-        return dhash.get(host);
+        DHash d = dhash.get(host);
+        if (d == null) {
+            throw new IllegalArgumentException("host " + host.endpoint() + " is not a host of this ring");
+        }
+        return d;
     }
 
-    /** DHash of every live host. */
-    public List<DHash> live() {
-        return ring.hosts().stream().map(dhash::get).toList();
+    /**
+     * A client on a network endpoint of its own. It joins nothing, so nobody should send it a
+     * request; one that does is refused rather than left to time out.
+     */
+    @Override
+    public DHash client(Endpoint via) {
+        Endpoint at = new Endpoint("client" + clients.size(), 4000);
+        Transport transport = ring.network().attach(at, (from, request) -> CompletableFuture.failedFuture(
+                new RemoteException(RemoteException.UNSUPPORTED, "client " + at + " serves no requests")));
+        var scheduler = ring.network().scheduler(at);
+        DHash client = DHash.client(new ChordClient(transport, scheduler, chord), via, transport, scheduler, config,
+                wallClock);
+        clients.add(client);
+        return client;
+    }
+
+    @Override
+    public ChordHost addHost(int vnodes) {
+        return ring.addHost(vnodes);
+    }
+
+    @Override
+    public List<ChordHost> hosts() {
+        return ring.hosts();
+    }
+
+    /** The host stops at once; its DHash stays reachable through {@link #on} for what it held. */
+    @Override
+    public void crash(ChordHost host) {
+        ring.crash(host);
+    }
+
+    @Override
+    public int successors() {
+        return ring.successors();
+    }
+
+    @Override
+    public void advance(Duration span) {
+        ring.advance(span);
+    }
+
+    @Override
+    public Duration now() {
+        return ring.now();
+    }
+
+    @Override
+    public void awaitDone(CompletableFuture<?> f, Duration bound) {
+        ring.awaitDone(f, bound);
     }
 
     @Override
     public void close() {
+        clients.forEach(DHash::close);
         dhash.values().forEach(DHash::close);
         ring.close();
     }
