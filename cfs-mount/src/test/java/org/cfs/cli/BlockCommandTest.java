@@ -87,7 +87,7 @@ class BlockCommandTest {
         assertEquals(0, run.exitCode());
         String help = run.out().replaceAll("\\s+", " ");
         assertTrue(help.contains("--capacity=BYTES Most block bytes"), help);
-        assertTrue(help.contains("(default: 10G)"), help);
+        assertTrue(help.contains("(default: 10 GiB)"), help);
         assertTrue(help.contains("K distinct hosts (default: 3)"), help);
         assertTrue(help.contains("in memory only"), help);
     }

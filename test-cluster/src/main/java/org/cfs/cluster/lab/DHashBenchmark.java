@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
+import org.cfs.chord.ByteSize;
 import org.cfs.chord.Id;
 import org.cfs.cluster.BlockLoad;
 import org.cfs.cluster.LoopbackDHashRing;
@@ -85,7 +86,7 @@ final class DHashBenchmark implements Callable<Integer> {
                 .put("replicas", replicas)
                 .put("concurrency", concurrency);
         // One host sends every put, so the per-source quota is lifted: this measures speed, not quotas.
-        StoreLimits limits = new StoreLimits(1L << 40, 1.0);
+        StoreLimits limits = new StoreLimits(ByteSize.ofGiB(1024), 1.0);
         DHashConfig config = DHashConfig.defaults().withReplicas(replicas);
         try (LoopbackDHashRing ring = new LoopbackDHashRing(LoopbackRing.loopbackConfig(), config, limits, dir)) {
             ring.growSequentially(nodes, 1);
