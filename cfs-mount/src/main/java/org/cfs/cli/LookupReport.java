@@ -1,13 +1,22 @@
 package org.cfs.cli;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import java.io.PrintWriter;
 import java.util.List;
 import org.cfs.chord.Endpoint;
 import org.cfs.chord.LookupResult;
 import org.cfs.chord.NodeRef;
 
-/** The answer to one lookup, as lines for people and as one line of JSON. */
-record LookupReport(LookupKey key, Endpoint via, LookupResult result) implements CommandReport {
+/**
+ * The answer to one lookup, as lines for people and as one line of JSON:
+ * {"key":..,"hashedFrom":..,"via":..,"owner":{..},"replicas":[..],"hops":..,"timeouts":..,"elapsedMs":..}.
+ */
+@JsonPropertyOrder({"key", "hashedFrom", "via", "owner", "replicas", "hops", "timeouts", "elapsedMs"})
+record LookupReport(@JsonUnwrapped LookupKey key, Endpoint via, @JsonIgnore LookupResult result)
+        implements CommandReport {
 
     @Override
     public void print(PrintWriter out) {
@@ -22,24 +31,30 @@ record LookupReport(LookupKey key, Endpoint via, LookupResult result) implements
         out.printf("time      %.1f ms (via %s)%n", millis(), via);
     }
 
-    /** {"key":..,"hashedFrom":..,"via":..,"owner":{..},"replicas":[..],"hops":..,"timeouts":..,"elapsedMs":..} */
-    @Override
-    public String toJson() {
-        JsonWriter json = new JsonWriter().beginObject().name("key").value(key.id().toHex());
-        if (key.hashedFrom() != null) {
-            json.name("hashedFrom").value(key.hashedFrom());
-        }
-        json.name("via").value(via.toString()).name("owner");
-        RingReport.writeNode(json, result.owner());
-        json.name("replicas").beginArray();
-        for (NodeRef n : result.replicaSet()) {
-            RingReport.writeNode(json, n);
-        }
-        return json.endArray()
-                .name("hops").value(result.hops())
-                .name("timeouts").value(result.timeouts())
-                .name("elapsedMs").value(Math.round(millis() * 1000) / 1000.0)
-                .endObject().toString();
+    @JsonProperty
+    NodeRef owner() {
+        return result.owner();
+    }
+
+    @JsonProperty
+    List<NodeRef> replicas() {
+        return result.replicaSet();
+    }
+
+    @JsonProperty
+    int hops() {
+        return result.hops();
+    }
+
+    @JsonProperty
+    int timeouts() {
+        return result.timeouts();
+    }
+
+    /** To the microsecond. */
+    @JsonProperty
+    double elapsedMs() {
+        return Math.round(millis() * 1000) / 1000.0;
     }
 
     static String node(NodeRef n) {

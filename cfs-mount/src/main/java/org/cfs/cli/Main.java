@@ -2,6 +2,7 @@ package org.cfs.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import org.cfs.chord.ByteSize;
 import org.cfs.chord.Endpoint;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -71,6 +72,7 @@ public final class Main implements Runnable {
         Main main = new Main();
         CommandLine cmd = new CommandLine(main);
         cmd.registerConverter(Endpoint.class, new EndpointConverter());
+        cmd.registerConverter(ByteSize.class, new ByteSizeConverter());
         cmd.setParameterExceptionHandler((ParameterException e, String[] args) -> {
             CommandLine failed = e.getCommandLine();
             PrintWriter err = failed.getErr();

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import org.cfs.chord.ByteSize;
 import org.cfs.chord.ChordConfig;
 import org.cfs.chord.ChordHost;
 import org.cfs.chord.Endpoint;
@@ -79,10 +80,10 @@ final class NodeCommand implements Callable<Integer> {
                     + " every node of a ring and every writer should use the same K.")
     private int replicas;
 
-    @Option(names = "--capacity", paramLabel = "BYTES", converter = ByteSize.Converter.class,
+    @Option(names = "--capacity", paramLabel = "BYTES",
             description = "Most block bytes this node stores, e.g. 10G or 512M (default: ${DEFAULT-VALUE});"
                     + " one remote host (IP address) may fill a tenth of it.")
-    private long capacity;
+    private ByteSize capacity;
 
     @Option(names = "--successors", paramLabel = "R",
             description = "Length of each vnode's successor list (default: ${DEFAULT-VALUE}).")
@@ -166,8 +167,8 @@ final class NodeCommand implements Callable<Integer> {
     }
 
     private StoreLimits limits() {
-        if (capacity < 1) {
-            throw new ParameterException(spec.commandLine(), "--capacity " + capacity + " must be at least 1 byte");
+        if (capacity.bytes() < 1) {
+            throw new ParameterException(spec.commandLine(), "--capacity " + capacity.bytes() + " must be at least 1 byte");
         }
         return new StoreLimits(capacity, StoreLimits.DEFAULT_PER_SOURCE_FRACTION);
     }
@@ -225,7 +226,7 @@ final class NodeCommand implements Callable<Integer> {
                 case "--vnodes" -> "4";
                 case "--successors" -> String.valueOf(ChordConfig.defaults().successors());
                 case "--replicas" -> String.valueOf(DHashConfig.defaults().replicas());
-                case "--capacity" -> ByteSize.format(StoreLimits.DEFAULT_CAPACITY);
+                case "--capacity" -> StoreLimits.DEFAULT_CAPACITY.toString();
                 default -> null;
             };
         }

@@ -1,6 +1,7 @@
 package org.cfs.cli;
 
 import java.nio.file.Path;
+import org.cfs.chord.ByteSize;
 import org.cfs.dhash.BlockStore;
 import org.cfs.dhash.DHashConfig;
 import org.cfs.dhash.DHashException;
@@ -34,12 +35,12 @@ final class NodeStorage {
         StoreLimits limits = store.limits();
         String where = data == null ? "in memory"
                 : "in " + data.resolve(BLOCKS_DIR) + " (" + blocks(store.count()) + ", "
-                        + ByteSize.format(store.bytes()) + " held)";
+                        + ByteSize.of(store.bytes()) + " held)";
         log.info("dhash: {} replicas (a put needs {}), blocks {}, capacity {}, at most {} per remote host,"
                         + " maintenance every {} s, cache {}, request timeout {} s",
-                config.replicas(), config.minReplicas(), where, ByteSize.format(limits.capacityBytes()),
-                ByteSize.format(limits.quotaBytes()), config.maintenanceInterval().toSeconds(),
-                ByteSize.format(config.cacheBytes()), config.requestTimeout().toSeconds());
+                config.replicas(), config.minReplicas(), where, limits.capacity(),
+                limits.quota(), config.maintenanceInterval().toSeconds(),
+                config.cacheSize(), config.requestTimeout().toSeconds());
         if (data == null) {
             log.warn("no --data: blocks are kept in memory only and are lost when this node stops"
                     + " (not durable); give --data DIR to keep them on disk");

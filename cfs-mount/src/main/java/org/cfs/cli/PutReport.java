@@ -1,13 +1,17 @@
 package org.cfs.cli;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import java.io.PrintWriter;
 import java.util.List;
 import org.cfs.chord.Endpoint;
 import org.cfs.chord.NodeRef;
 import org.cfs.dhash.PutResult;
 
-/** Where one put landed, as lines for people (the key alone on the first) and as one line of JSON. */
-record PutReport(PutResult result, long bytes, Endpoint via) implements CommandReport {
+/**
+ * Where one put landed, as lines for people (the key alone on the first) and as one line of JSON:
+ * {"key":..,"holders":[{"id","host","port","vnode"},..],"wanted":..,"complete":..,"bytes":..,"via":..}.
+ */
+record PutReport(@JsonUnwrapped PutResult result, long bytes, Endpoint via) implements CommandReport {
 
     @Override
     public void print(PrintWriter out) {
@@ -17,21 +21,5 @@ record PutReport(PutResult result, long bytes, Endpoint via) implements CommandR
         for (int i = 0; i < holders.size(); i++) {
             out.printf("  %2d. %s%n", i + 1, LookupReport.node(holders.get(i)));
         }
-    }
-
-    /** {"key":..,"bytes":..,"via":..,"wanted":..,"complete":..,"holders":[{"id","host","port","vnode"},..]} */
-    @Override
-    public String toJson() {
-        JsonWriter json = new JsonWriter().beginObject()
-                .name("key").value(result.key().toHex())
-                .name("bytes").value(bytes)
-                .name("via").value(via.toString())
-                .name("wanted").value(result.wanted())
-                .name("complete").value(result.complete())
-                .name("holders").beginArray();
-        for (NodeRef n : result.holders()) {
-            RingReport.writeNode(json, n);
-        }
-        return json.endArray().endObject().toString();
     }
 }

@@ -1,13 +1,21 @@
 package org.cfs.cli;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.io.PrintWriter;
 import java.util.List;
 import org.cfs.chord.ChordClient.RingWalk;
 import org.cfs.chord.Endpoint;
 import org.cfs.chord.NodeRef;
 
-/** A walk of the ring's successor pointers, as a table for people and as one line of JSON. */
-record RingReport(Endpoint via, RingWalk walk) implements CommandReport {
+/**
+ * A walk of the ring's successor pointers, as a table for people and as one line of JSON:
+ * {"via":..,"closed":..,"count":..,"hosts":..,"problem":..,"nodes":[{"id","host","port","vnode"},..]}.
+ */
+@JsonPropertyOrder({"via", "closed", "count", "hosts", "problem", "nodes"})
+record RingReport(Endpoint via, @JsonIgnore RingWalk walk) implements CommandReport {
 
     String headline() {
         List<NodeRef> nodes = walk.nodes();
@@ -37,34 +45,30 @@ record RingReport(Endpoint via, RingWalk walk) implements CommandReport {
         }
     }
 
-    /** {"via":..,"closed":..,"count":..,"hosts":..,"problem":..,"nodes":[{"id","host","port","vnode"},..]} */
-    @Override
-    public String toJson() {
-        JsonWriter json = new JsonWriter().beginObject()
-                .name("via").value(via.toString())
-                .name("closed").value(walk.closed())
-                .name("count").value(walk.nodes().size())
-                .name("hosts").value(hostCount());
-        if (!walk.closed()) {
-            json.name("problem").value(walk.problem());
-        }
-        json.name("nodes").beginArray();
-        for (NodeRef n : walk.nodes()) {
-            writeNode(json, n);
-        }
-        return json.endArray().endObject().toString();
+    @JsonProperty
+    boolean closed() {
+        return walk.closed();
     }
 
-    static void writeNode(JsonWriter json, NodeRef n) {
-        json.beginObject()
-                .name("id").value(n.id().toHex())
-                .name("host").value(n.endpoint().host())
-                .name("port").value(n.endpoint().port())
-                .name("vnode").value(n.vnode())
-                .endObject();
+    @JsonProperty
+    int count() {
+        return walk.nodes().size();
     }
 
-    private long hostCount() {
+    /** Why the walk did not close; absent when it did. */
+    @JsonProperty
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    String problem() {
+        return walk.closed() ? null : walk.problem();
+    }
+
+    @JsonProperty
+    List<NodeRef> nodes() {
+        return walk.nodes();
+    }
+
+    @JsonProperty("hosts")
+    long hostCount() {
         return walk.nodes().stream().map(NodeRef::endpoint).distinct().count();
     }
 

@@ -1,12 +1,21 @@
 package org.cfs.cli;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.io.PrintWriter;
+import java.util.List;
 import org.cfs.chord.Endpoint;
-import org.cfs.chord.NodeRef;
+import org.cfs.chord.Id;
 import org.cfs.dhash.BlockStat;
 
-/** Who stores and who caches one block, as a table for people and as one line of JSON. */
-record StatReport(BlockStat stat, int replicas, Endpoint via) implements CommandReport {
+/**
+ * Who stores and who caches one block, as a table for people and as one line of JSON:
+ * {"key":..,"via":..,"replicas":..,"storedReplicas":..,"nodes":[{"id","host","port","vnode",
+ * "replica","stored","cached","error"},..]}.
+ */
+@JsonPropertyOrder({"key", "via", "replicas", "storedReplicas", "nodes"})
+record StatReport(@JsonIgnore BlockStat stat, int replicas, Endpoint via) implements CommandReport {
 
     String headline() {
         long cachedElsewhere = stat.nodes().stream().filter(h -> !h.replica() && h.cached()).count();
@@ -36,31 +45,19 @@ record StatReport(BlockStat stat, int replicas, Endpoint via) implements Command
         return h.cached() ? "cached" : h.replica() ? "MISSING" : "-";
     }
 
-    /**
-     * {"key":..,"via":..,"replicas":..,"storedReplicas":..,"nodes":[{"id","host","port","vnode",
-     * "replica","stored","cached","error"},..]}
-     */
-    @Override
-    public String toJson() {
-        JsonWriter json = new JsonWriter().beginObject()
-                .name("key").value(stat.key().toHex())
-                .name("via").value(via.toString())
-                .name("replicas").value(replicas)
-                .name("storedReplicas").value(stat.storedReplicas())
-                .name("nodes").beginArray();
-        for (BlockStat.Holder h : stat.nodes()) {
-            NodeRef n = h.node();
-            json.beginObject()
-                    .name("id").value(n.id().toHex())
-                    .name("host").value(n.endpoint().host())
-                    .name("port").value(n.endpoint().port())
-                    .name("vnode").value(n.vnode())
-                    .name("replica").value(h.replica())
-                    .name("stored").value(h.stored())
-                    .name("cached").value(h.cached())
-                    .name("error").value(h.error())
-                    .endObject();
-        }
-        return json.endArray().endObject().toString();
+    @JsonProperty
+    Id key() {
+        return stat.key();
+    }
+
+    @JsonProperty
+    long storedReplicas() {
+        return stat.storedReplicas();
+    }
+
+    /** Each as its node's fields then "replica", "stored", "cached" and "error". */
+    @JsonProperty
+    List<BlockStat.Holder> nodes() {
+        return stat.nodes();
     }
 }

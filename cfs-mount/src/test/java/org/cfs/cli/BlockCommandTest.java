@@ -10,7 +10,9 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.cfs.chord.Endpoint;
 import org.cfs.chord.Id;
 import org.cfs.chord.NodeRef;
@@ -87,7 +89,7 @@ class BlockCommandTest {
         assertEquals(0, run.exitCode());
         String help = run.out().replaceAll("\\s+", " ");
         assertTrue(help.contains("--capacity=BYTES Most block bytes"), help);
-        assertTrue(help.contains("(default: 10G)"), help);
+        assertTrue(help.contains("(default: 10 GiB)"), help);
         assertTrue(help.contains("K distinct hosts (default: 3)"), help);
         assertTrue(help.contains("in memory only"), help);
     }
@@ -115,7 +117,9 @@ class BlockCommandTest {
         assertEquals(4, lines.size());
 
         JsonNode json = MAPPER.readTree(report.toJson());
+        assertEquals(Set.of("key", "bytes", "via", "wanted", "complete", "holders"), fieldNames(json));
         assertEquals(KEY, json.get("key").asText());
+        assertEquals(VIA, json.get("via").asText());
         assertEquals(123, json.get("bytes").asInt());
         assertEquals(3, json.get("wanted").asInt());
         assertTrue(!json.get("complete").asBoolean());
@@ -145,10 +149,24 @@ class BlockCommandTest {
         assertTrue(lines.get(4).contains("path") && lines.get(4).endsWith("cached"), lines.get(4));
 
         JsonNode json = MAPPER.readTree(report.toJson());
+        assertEquals(Set.of("key", "via", "replicas", "storedReplicas", "nodes"), fieldNames(json));
+        assertEquals(KEY, json.get("key").asText());
+        assertEquals(3, json.get("replicas").asInt());
         assertEquals(1, json.get("storedReplicas").asInt());
         assertEquals(4, json.get("nodes").size());
+        JsonNode first = json.get("nodes").get(0);
+        assertEquals(Set.of("id", "host", "port", "vnode", "replica", "stored", "cached", "error"), fieldNames(first));
+        assertEquals(a.id().toHex(), first.get("id").asText());
+        assertEquals(7001, first.get("port").asInt());
+        assertTrue(first.get("replica").asBoolean() && first.get("stored").asBoolean());
         assertTrue(json.get("nodes").get(0).get("error").isNull());
         assertEquals("node c: timeout", json.get("nodes").get(2).get("error").asText());
         assertTrue(json.get("nodes").get(3).get("cached").asBoolean());
+    }
+
+    private static Set<String> fieldNames(JsonNode object) {
+        Set<String> names = new HashSet<>();
+        object.fieldNames().forEachRemaining(names::add);
+        return names;
     }
 }

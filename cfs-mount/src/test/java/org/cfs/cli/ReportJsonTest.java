@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -30,10 +31,19 @@ class ReportJsonTest {
                 .toList();
     }
 
+    private static List<String> fieldNames(JsonNode object) {
+        List<String> names = new ArrayList<>();
+        object.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
     @Test
     void closedRingJsonHasEveryNodeInOrder() throws Exception {
         List<NodeRef> nodes = ring(3, 2);
-        JsonNode json = MAPPER.readTree(new RingReport(VIA, new RingWalk(nodes, true, null)).toJson());
+        String line = new RingReport(VIA, new RingWalk(nodes, true, null)).toJson();
+        assertEquals(1, line.lines().count(), line);
+        JsonNode json = MAPPER.readTree(line);
+        assertEquals(List.of("via", "closed", "count", "hosts", "nodes"), fieldNames(json));
         assertEquals("127.0.0.1:7000", json.get("via").asText());
         assertTrue(json.get("closed").asBoolean());
         assertEquals(6, json.get("count").asInt());
@@ -41,6 +51,7 @@ class ReportJsonTest {
         assertFalse(json.has("problem"));
         for (int i = 0; i < nodes.size(); i++) {
             JsonNode n = json.get("nodes").get(i);
+            assertEquals(List.of("id", "host", "port", "vnode"), fieldNames(n));
             assertEquals(nodes.get(i).id().toHex(), n.get("id").asText());
             assertEquals("127.0.0.1", n.get("host").asText());
             assertEquals(nodes.get(i).endpoint().port(), n.get("port").asInt());
@@ -53,6 +64,7 @@ class ReportJsonTest {
         List<NodeRef> nodes = ring(2, 1).subList(0, 1);
         RingWalk walk = new RingWalk(nodes, false, "node x did not answer");
         JsonNode json = MAPPER.readTree(new RingReport(VIA, walk).toJson());
+        assertEquals(List.of("via", "closed", "count", "hosts", "problem", "nodes"), fieldNames(json));
         assertFalse(json.get("closed").asBoolean());
         assertEquals("node x did not answer", json.get("problem").asText());
         assertEquals(1, json.get("nodes").size());
@@ -79,6 +91,8 @@ class ReportJsonTest {
         LookupResult result = new LookupResult(key.id(), nodes.get(1), List.of(nodes.get(1), nodes.get(2)), 2, 1,
                 Duration.ofNanos(1_500_000), List.of(nodes.get(0)), null);
         JsonNode json = MAPPER.readTree(new LookupReport(key, VIA, result).toJson());
+        assertEquals(List.of("key", "hashedFrom", "via", "owner", "replicas", "hops", "timeouts", "elapsedMs"),
+                fieldNames(json));
         assertEquals(key.id().toHex(), json.get("key").asText());
         assertEquals("hello.txt", json.get("hashedFrom").asText());
         assertEquals("127.0.0.1:7000", json.get("via").asText());
@@ -88,5 +102,42 @@ class ReportJsonTest {
         assertEquals(2, json.get("hops").asInt());
         assertEquals(1, json.get("timeouts").asInt());
         assertEquals(1.5, json.get("elapsedMs").asDouble(), 1e-9);
+    }
+
+    @Test
+    void lookupOfAnIdHasNoHashedFromAndKeepsAnyTextOnOneLine() throws Exception {
+        List<NodeRef> nodes = ring(2, 1);
+        LookupResult result = new LookupResult(nodes.get(0).id(), nodes.get(0), List.of(nodes.get(0)), 1, 0,
+                Duration.ofMillis(2), List.of(), null);
+        JsonNode byId = MAPPER.readTree(new LookupReport(LookupKey.parse(nodes.get(0).id().toHex()), VIA, result)
+                .toJson());
+        assertFalse(byId.has("hashedFrom"), byId.toString());
+        assertEquals(nodes.get(0).id().toHex(), byId.get("key").asText());
+
+        String tricky = "quote\" backslash\\ newline\n tab\t bell\u0007 é 🙂";
+        String line = new LookupReport(LookupKey.parse(tricky), VIA, result).toJson();
+        assertEquals(1, line.lines().count(), line);
+        assertEquals(tricky, MAPPER.readTree(line).get("hashedFrom").asText());
+    }
+
+    /** What another report would get by adding components: their JSON, with no code of its own. */
+    private record Probe(Endpoint via, NodeRef owner, List<NodeRef> path, long bytes, String note)
+            implements CommandReport {
+        @Override
+        public void print(PrintWriter out) {
+            out.println(note);
+        }
+    }
+
+    @Test
+    void aReportRecordIsItsJsonComponentByComponent() throws Exception {
+        List<NodeRef> nodes = ring(2, 1);
+        JsonNode json = MAPPER.readTree(new Probe(VIA, nodes.get(0), nodes, 42, null).toJson());
+        assertEquals(List.of("via", "owner", "path", "bytes", "note"), fieldNames(json));
+        assertEquals("127.0.0.1:7000", json.get("via").asText());
+        assertEquals(nodes.get(0).id().toHex(), json.get("owner").get("id").asText());
+        assertEquals(nodes.get(1).vnode(), json.get("path").get(1).get("vnode").asInt());
+        assertEquals(42, json.get("bytes").asLong());
+        assertTrue(json.get("note").isNull());
     }
 }

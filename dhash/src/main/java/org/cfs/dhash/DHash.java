@@ -54,9 +54,9 @@ public final class DHash implements AutoCloseable {
             return t;
         }) : null;
         Executor executor = io != null ? io : owned;
-        boolean caching = config.cacheBytes() > 0;
+        boolean caching = config.cacheSize().bytes() > 0;
         Function<Id, CompletableFuture<LookupResult>> lookup = key -> host.vnodes().get(0).lookup(key);
-        BlockServer server = new BlockServer(store, new BlockCache(Math.max(1, config.cacheBytes())), config, clock,
+        BlockServer server = new BlockServer(store, new BlockCache(Math.max(1, config.cacheSize().bytes())), config, clock,
                 executor, (key, from) -> isReplicaCopy(host, key, from, lookup, config.replicas()));
         host.setServiceHandler(server);
         if (caching) {

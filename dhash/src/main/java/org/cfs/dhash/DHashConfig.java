@@ -1,6 +1,7 @@
 package org.cfs.dhash;
 
 import java.time.Duration;
+import org.cfs.chord.ByteSize;
 
 /**
  * DHash's settings, each with its unit in its type.
@@ -10,11 +11,11 @@ import java.time.Duration;
  * @param maxDataBytes largest block data or payload accepted
  * @param requestTimeout timeout of each store or fetch request
  * @param maintenanceInterval mean period of one maintenance round per vnode
- * @param cacheBytes bound on the path cache of each host; 0 turns path caching off
+ * @param cacheSize bound on the path cache of each host; 0 turns path caching off
  * @param digestParts sub-ranges per digest comparison in maintenance
  */
 public record DHashConfig(int replicas, int minReplicas, int maxDataBytes, Duration requestTimeout,
-                          Duration maintenanceInterval, long cacheBytes, int digestParts) {
+                          Duration maintenanceInterval, ByteSize cacheSize, int digestParts) {
 
     public DHashConfig {
         if (replicas < 1 || replicas > 16) {
@@ -29,8 +30,8 @@ public record DHashConfig(int replicas, int minReplicas, int maxDataBytes, Durat
         if (digestParts < 2 || digestParts > DHashMessages.MAX_PARTS) {
             throw new IllegalArgumentException("digestParts is " + digestParts + ", must be in 2.." + DHashMessages.MAX_PARTS);
         }
-        if (cacheBytes < 0) {
-            throw new IllegalArgumentException("cacheBytes is " + cacheBytes + ", must not be negative");
+        if (cacheSize == null) {
+            throw new IllegalArgumentException("cacheSize is null; give ByteSize.of(0) to turn path caching off");
         }
         positive("requestTimeout", requestTimeout);
         positive("maintenanceInterval", maintenanceInterval);
@@ -38,32 +39,32 @@ public record DHashConfig(int replicas, int minReplicas, int maxDataBytes, Durat
 
     public static DHashConfig defaults() {
         return new DHashConfig(3, 2, Block.DEFAULT_MAX_DATA, Duration.ofSeconds(5), Duration.ofSeconds(10),
-                64L * 1024 * 1024, 64);
+                ByteSize.ofMiB(64), 64);
     }
 
     /** k copies; at least {@code min(2, k)} must be acknowledged. */
     public DHashConfig withReplicas(int k) {
         return new DHashConfig(k, Math.min(minReplicas, k), maxDataBytes, requestTimeout, maintenanceInterval,
-                cacheBytes, digestParts);
+                cacheSize, digestParts);
     }
 
     public DHashConfig withMinReplicas(int min) {
-        return new DHashConfig(replicas, min, maxDataBytes, requestTimeout, maintenanceInterval, cacheBytes,
+        return new DHashConfig(replicas, min, maxDataBytes, requestTimeout, maintenanceInterval, cacheSize,
                 digestParts);
     }
 
     public DHashConfig withMaintenanceInterval(Duration interval) {
-        return new DHashConfig(replicas, minReplicas, maxDataBytes, requestTimeout, interval, cacheBytes,
+        return new DHashConfig(replicas, minReplicas, maxDataBytes, requestTimeout, interval, cacheSize,
                 digestParts);
     }
 
-    public DHashConfig withCacheBytes(long bytes) {
-        return new DHashConfig(replicas, minReplicas, maxDataBytes, requestTimeout, maintenanceInterval, bytes,
+    public DHashConfig withCacheSize(ByteSize size) {
+        return new DHashConfig(replicas, minReplicas, maxDataBytes, requestTimeout, maintenanceInterval, size,
                 digestParts);
     }
 
     public DHashConfig withRequestTimeout(Duration timeout) {
-        return new DHashConfig(replicas, minReplicas, maxDataBytes, timeout, maintenanceInterval, cacheBytes,
+        return new DHashConfig(replicas, minReplicas, maxDataBytes, timeout, maintenanceInterval, cacheSize,
                 digestParts);
     }
 

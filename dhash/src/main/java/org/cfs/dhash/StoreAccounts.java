@@ -56,18 +56,18 @@ final class StoreAccounts {
     synchronized Change charge(Held old, int size, String source) throws DHashException {
         int oldSize = old == null ? 0 : old.size();
         long grows = (long) size - oldSize;
-        if (grows > 0 && grows > limits.capacityBytes() - bytes) {
+        if (grows > 0 && grows > limits.capacity().bytes() - bytes) {
             throw new DHashException(DHashException.Kind.STORE_FULL, "storing " + size + " bytes would take the"
-                    + " store to " + (bytes + grows) + " bytes, over its capacity of " + limits.capacityBytes());
+                    + " store to " + (bytes + grows) + " bytes, over its capacity of " + limits.capacity().bytes());
         }
         String payer = source == null ? null : canonical(source);
         if (payer != null) {
             long before = usage(payer);
             long after = before - (old != null && payer.equals(old.payer()) ? oldSize : 0) + size;
-            if (after > before && after > limits.quotaBytes()) {
+            if (after > before && after > limits.quota().bytes()) {
                 throw new DHashException(DHashException.Kind.OVER_QUOTA, "source " + source + " would use "
-                        + after + " bytes, over its quota of " + limits.quotaBytes() + " ("
-                        + limits.perSourceFraction() + " of the " + limits.capacityBytes() + "-byte capacity)");
+                        + after + " bytes, over its quota of " + limits.quota().bytes() + " ("
+                        + limits.perSourceFraction() + " of the " + limits.capacity().bytes() + "-byte capacity)");
             }
         }
         Change change = new Change(old == null ? 1 : 0, grows, old == null ? null : old.payer(), oldSize,

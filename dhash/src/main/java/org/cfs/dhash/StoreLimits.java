@@ -1,20 +1,21 @@
 package org.cfs.dhash;
 
+import org.cfs.chord.ByteSize;
+
 /**
  * How much a {@link BlockStore} may hold, and how much of that one remote host may fill, so that
  * no single publisher can take a node's whole disk (CFS's per-IP quota).
  *
- * @param capacityBytes the most block bytes the store holds
+ * @param capacity the most block bytes the store holds
  * @param perSourceFraction the share of the capacity one source may use, in (0, 1]
  */
-public record StoreLimits(long capacityBytes, double perSourceFraction) {
-    /** 10 GiB. */
-    public static final long DEFAULT_CAPACITY = 10L << 30;
+public record StoreLimits(ByteSize capacity, double perSourceFraction) {
+    public static final ByteSize DEFAULT_CAPACITY = ByteSize.ofGiB(10);
     public static final double DEFAULT_PER_SOURCE_FRACTION = 0.1;
 
     public StoreLimits {
-        if (capacityBytes <= 0) {
-            throw new IllegalArgumentException("store capacity must be positive, got " + capacityBytes + " bytes");
+        if (capacity == null || capacity.bytes() == 0) {
+            throw new IllegalArgumentException("store capacity must be positive, got " + capacity);
         }
         if (!(perSourceFraction > 0 && perSourceFraction <= 1)) {
             throw new IllegalArgumentException(
@@ -28,7 +29,7 @@ public record StoreLimits(long capacityBytes, double perSourceFraction) {
     }
 
     /** The most bytes one source may have stored: the fraction of the capacity, rounded down. */
-    public long quotaBytes() {
-        return (long) (perSourceFraction * capacityBytes);
+    public ByteSize quota() {
+        return ByteSize.of((long) (perSourceFraction * capacity.bytes()));
     }
 }

@@ -17,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.cfs.chord.ByteSize;
 import org.cfs.chord.Id;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -149,7 +150,7 @@ abstract class BlockStoreContract {
 
     @Test
     void aFullStoreRefusesAndStoresNothing() throws DHashException {
-        BlockStore store = open(new StoreLimits(1000, 1.0));
+        BlockStore store = open(new StoreLimits(ByteSize.of(1000), 1.0));
         store.put(id("01"), bytes(600, 1), "a");
         DHashException full = assertThrows(DHashException.class, () -> store.put(id("02"), bytes(401, 2), "b"));
         assertEquals(DHashException.Kind.STORE_FULL, full.kind());
@@ -170,8 +171,8 @@ abstract class BlockStoreContract {
 
     @Test
     void aSourceOverItsQuotaIsRefusedAndOthersAreNot() throws DHashException {
-        BlockStore store = open(new StoreLimits(10_000, 0.1));
-        assertEquals(1000, store.limits().quotaBytes());
+        BlockStore store = open(new StoreLimits(ByteSize.of(10_000), 0.1));
+        assertEquals(1000, store.limits().quota().bytes());
         store.put(id("01"), bytes(600, 1), "a");
         DHashException over = assertThrows(DHashException.class, () -> store.put(id("02"), bytes(500, 2), "a"));
         assertEquals(DHashException.Kind.OVER_QUOTA, over.kind());
@@ -215,7 +216,7 @@ abstract class BlockStoreContract {
 
     @Test
     void concurrentPutsNeverOvershootTheCapacity() throws Exception {
-        BlockStore store = open(new StoreLimits(50 * 100, 1.0));
+        BlockStore store = open(new StoreLimits(ByteSize.of(50 * 100), 1.0));
         AtomicInteger refused = new AtomicInteger();
         List<Callable<Void>> writers = new ArrayList<>();
         for (int t = 0; t < 8; t++) {

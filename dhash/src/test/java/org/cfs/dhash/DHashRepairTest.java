@@ -12,6 +12,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.cfs.chord.ByteSize;
 import org.cfs.chord.ChordConfig;
 import org.cfs.chord.ChordHost;
 import org.cfs.chord.Endpoint;
@@ -72,7 +73,7 @@ class DHashRepairTest {
 
     @Test
     void copiesClaimedAsMaintenanceBySomeoneElseAreChargedToTheirQuota() throws Exception {
-        grow(3, new StoreLimits(1 << 20, 0.125));
+        grow(3, new StoreLimits(ByteSize.ofMiB(1), 0.125));
         Endpoint intruder = new Endpoint("intruder", 1);
         Transport raw = net.attach(intruder, (from, m) -> CompletableFuture.failedFuture(
                 new RemoteException(RemoteException.UNSUPPORTED, "intruder")));

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.cfs.chord.ByteSize;
 import org.cfs.chord.Id;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,7 +60,7 @@ class RocksBlockStoreTest extends BlockStoreContract {
             assertEquals(expected.size(), count);
             assertEquals(expected.values().stream().mapToLong(b -> b.length).sum(), bytes);
         }
-        StoreLimits smaller = new StoreLimits(1L << 30, 0.5);
+        StoreLimits smaller = new StoreLimits(ByteSize.ofGiB(1), 0.5);
         try (BlockStore store = RocksBlockStore.open(dir, smaller)) {
             assertEquals(smaller, store.limits());
             assertEquals(count, store.count());

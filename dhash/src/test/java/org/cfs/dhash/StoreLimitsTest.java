@@ -4,24 +4,25 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.cfs.chord.ByteSize;
 import org.junit.jupiter.api.Test;
 
 class StoreLimitsTest {
     @Test
     void limitsAreCheckedWithTheValueInTheMessage() {
         IllegalArgumentException capacity = assertThrows(IllegalArgumentException.class,
-                () -> new StoreLimits(0, 0.1));
-        assertTrue(capacity.getMessage().contains("got 0 bytes"), capacity.getMessage());
+                () -> new StoreLimits(ByteSize.of(0), 0.1));
+        assertTrue(capacity.getMessage().contains("got 0 B"), capacity.getMessage());
         IllegalArgumentException share = assertThrows(IllegalArgumentException.class,
-                () -> new StoreLimits(100, 1.5));
+                () -> new StoreLimits(ByteSize.of(100), 1.5));
         assertTrue(share.getMessage().contains("1.5"), share.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> new StoreLimits(100, 0));
-        assertThrows(IllegalArgumentException.class, () -> new StoreLimits(100, Double.NaN));
+        assertThrows(IllegalArgumentException.class, () -> new StoreLimits(ByteSize.of(100), 0));
+        assertThrows(IllegalArgumentException.class, () -> new StoreLimits(ByteSize.of(100), Double.NaN));
     }
 
     @Test
     void defaultsAreTenGibibytesAndATenthPerSource() {
-        assertEquals(new StoreLimits(10L << 30, 0.1), StoreLimits.defaults());
-        assertEquals(1L << 30, StoreLimits.defaults().quotaBytes());
+        assertEquals(new StoreLimits(ByteSize.ofGiB(10), 0.1), StoreLimits.defaults());
+        assertEquals(ByteSize.ofGiB(1), StoreLimits.defaults().quota());
     }
 }

@@ -100,7 +100,7 @@ public interface Cluster extends AutoCloseable {
         }
         awaitDone(CompletableFuture.allOf(results.stream()
                 .map(f -> f.handle((r, e) -> null)).toArray(CompletableFuture[]::new)), Duration.ofMinutes(10));
-        LookupBatch batch = new LookupBatch(count);
+        LookupBatch batch = new LookupBatch();
         for (int i = 0; i < count; i++) {
             CompletableFuture<LookupResult> f = results.get(i);
             if (f.isCompletedExceptionally()) {

@@ -1,22 +1,21 @@
 package org.cfs.cluster;
 
-import java.util.Arrays;
+import org.HdrHistogram.Histogram;
 
 /** Outcome of a batch of lookups: correctness against the oracle, hops and timeouts. */
 public final class LookupBatch {
-    private final int[] hops;
-    private int finished;
+    /**
+     * Hops of the lookups that finished. Three significant digits keep every count below 2048
+     * exact, far more hops than any ring takes.
+     */
+    private final Histogram hops = new Histogram(3);
     private int correct;
     private int failed;
     private long timeouts;
     private String firstFailure;
 
-    public LookupBatch(int count) {
-        this.hops = new int[count];
-    }
-
     public void finished(org.cfs.chord.LookupResult r, boolean right) {
-        hops[finished++] = r.hops();
+        hops.recordValue(r.hops());
         timeouts += r.timeouts();
         if (right) {
             correct++;
@@ -32,7 +31,7 @@ public final class LookupBatch {
     }
 
     public int count() {
-        return finished + failed;
+        return (int) hops.getTotalCount() + failed;
     }
 
     public int correct() {
@@ -52,21 +51,18 @@ public final class LookupBatch {
     }
 
     public double meanHops() {
-        return finished == 0 ? 0 : Arrays.stream(hops, 0, finished).average().orElse(0);
+        return hops.getMean();
     }
 
     public double meanTimeouts() {
         return count() == 0 ? 0 : (double) timeouts / count();
     }
 
-    /** The p-th percentile (0..100) of hops over the lookups that finished. */
+    /**
+     * The p-th percentile (0..100) of hops over the lookups that finished: the least count that
+     * at least p% of them took (so 100 is the most); 0 when none finished.
+     */
     public int hopsPercentile(double p) {
-        if (finished == 0) {
-            return 0;
-        }
-        int[] sorted = Arrays.copyOf(hops, finished);
-        Arrays.sort(sorted);
-        int idx = (int) Math.ceil(p / 100.0 * finished) - 1;
-        return sorted[Math.max(0, Math.min(finished - 1, idx))];
+        return (int) hops.getValueAtPercentile(p);
     }
 }

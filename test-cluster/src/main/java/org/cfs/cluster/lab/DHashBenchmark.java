@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -18,6 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
+import org.HdrHistogram.Histogram;
+import org.cfs.chord.ByteSize;
 import org.cfs.chord.Id;
 import org.cfs.cluster.BlockLoad;
 import org.cfs.cluster.LoopbackDHashRing;
@@ -85,7 +86,7 @@ final class DHashBenchmark implements Callable<Integer> {
                 .put("replicas", replicas)
                 .put("concurrency", concurrency);
         // One host sends every put, so the per-source quota is lifted: this measures speed, not quotas.
-        StoreLimits limits = new StoreLimits(1L << 40, 1.0);
+        StoreLimits limits = new StoreLimits(ByteSize.ofGiB(1024), 1.0);
         DHashConfig config = DHashConfig.defaults().withReplicas(replicas);
         try (LoopbackDHashRing ring = new LoopbackDHashRing(LoopbackRing.loopbackConfig(), config, limits, dir)) {
             ring.growSequentially(nodes, 1);
@@ -108,7 +109,7 @@ final class DHashBenchmark implements Callable<Integer> {
     private void measure(List<DHash> members, int size, Report report) throws Exception {
         String name = label(size);
         List<Id> stored = new ArrayList<>();
-        long[] putMicros = putLatency(members, size, ops, stored);
+        Histogram putMicros = putLatency(members, size, ops, stored);
         Throughput puts = throughput(members, size, () -> {
             byte[] data = new byte[size];
             random.nextBytes(data);
@@ -120,38 +121,41 @@ final class DHashBenchmark implements Callable<Integer> {
             return r;
         }));
         List<Id> keys = List.copyOf(stored);
-        long[] getMicros = new long[ops];
+        Histogram getMicros = latencies();
         for (int i = 0; i < ops; i++) {
             Id key = keys.get(random.nextInt(keys.size()));
-            getMicros[i] = timed(() -> pick(members).get(key));
+            getMicros.recordValue(timed(() -> pick(members).get(key)));
         }
-        Arrays.sort(getMicros);
         Throughput gets = throughput(members, size, () -> keys.get(random.nextInt(keys.size())),
                 (dhash, key) -> dhash.get(key));
-        report.put("put_" + name + "_p50_ms", millis(putMicros, 0.50))
-                .put("put_" + name + "_p99_ms", millis(putMicros, 0.99))
+        report.put("put_" + name + "_p50_ms", millis(putMicros, 50))
+                .put("put_" + name + "_p99_ms", millis(putMicros, 99))
                 .put("put_" + name + "_blocks_per_s", puts.perSecond())
                 .put("put_" + name + "_mb_per_s", puts.perSecond() * size / 1e6)
-                .put("get_" + name + "_p50_ms", millis(getMicros, 0.50))
-                .put("get_" + name + "_p99_ms", millis(getMicros, 0.99))
+                .put("get_" + name + "_p50_ms", millis(getMicros, 50))
+                .put("get_" + name + "_p99_ms", millis(getMicros, 99))
                 .put("get_" + name + "_blocks_per_s", gets.perSecond())
                 .put("get_" + name + "_mb_per_s", gets.perSecond() * size / 1e6);
     }
 
-    private long[] putLatency(List<DHash> members, int size, int count) throws Exception {
+    private Histogram putLatency(List<DHash> members, int size, int count) throws Exception {
         return putLatency(members, size, count, new ArrayList<>());
     }
 
-    /** Puts {@code count} blocks one at a time; the sorted latencies in microseconds. */
-    private long[] putLatency(List<DHash> members, int size, int count, List<Id> stored) throws Exception {
-        long[] micros = new long[count];
+    /** Puts {@code count} blocks one at a time; their latencies in microseconds. */
+    private Histogram putLatency(List<DHash> members, int size, int count, List<Id> stored) throws Exception {
+        Histogram micros = latencies();
         for (int i = 0; i < count; i++) {
             ContentBlock block = BlockLoad.block(size, random);
-            micros[i] = timed(() -> pick(members).put(block));
+            micros.recordValue(timed(() -> pick(members).put(block)));
             stored.add(block.key());
         }
-        Arrays.sort(micros);
         return micros;
+    }
+
+    /** Microseconds to three significant digits: a 0.1% error in a figure printed to the microsecond. */
+    private static Histogram latencies() {
+        return new Histogram(3);
     }
 
     private long timed(Supplier<CompletableFuture<?>> operation) throws Exception {
@@ -204,8 +208,8 @@ final class DHashBenchmark implements Callable<Integer> {
         return members.get(random.nextInt(members.size()));
     }
 
-    private static double millis(long[] sortedMicros, double quantile) {
-        return sortedMicros[Math.max(0, (int) Math.ceil(sortedMicros.length * quantile) - 1)] / 1000.0;
+    private static double millis(Histogram micros, double percentile) {
+        return micros.getValueAtPercentile(percentile) / 1000.0;
     }
 
     private static String label(int size) {

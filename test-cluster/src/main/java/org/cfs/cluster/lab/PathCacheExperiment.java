@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import org.cfs.chord.ByteSize;
 import org.cfs.cluster.sim.SimDHashRing;
 import org.cfs.cluster.sim.SimRing;
 import org.cfs.dhash.ContentBlock;
@@ -47,8 +48,8 @@ final class PathCacheExperiment implements Callable<Integer> {
     @Override
     public Integer call() {
         long wall = System.nanoTime();
-        Run off = run(0);
-        Run on = run(64L * 1024 * 1024);
+        Run off = run(ByteSize.of(0));
+        Run on = run(ByteSize.ofMiB(64));
         new Report("dhash-cache")
                 .put("nodes", nodes)
                 .put("blocks", blocks)
@@ -68,8 +69,8 @@ final class PathCacheExperiment implements Callable<Integer> {
         return 0;
     }
 
-    private Run run(long cacheBytes) {
-        DHashConfig config = DHashConfig.defaults().withCacheBytes(cacheBytes)
+    private Run run(ByteSize cacheSize) {
+        DHashConfig config = DHashConfig.defaults().withCacheSize(cacheSize)
                 .withMaintenanceInterval(Duration.ofDays(1)).withRequestTimeout(Duration.ofSeconds(1));
         try (SimDHashRing ring = new SimDHashRing(common.seed, SimRing.simConfig(16), config, StoreLimits.defaults())) {
             SimRing sim = ring.ring();

@@ -1,5 +1,13 @@
 package org.cfs.cluster.lab;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -7,9 +15,18 @@ import java.util.Map;
 
 /**
  * The figures of one experiment: printed as aligned "name: value" lines for people and, with
- * {@code --json}, as one JSON object on the last line for scripts.
+ * {@code --json}, as one JSON object on the last line for scripts: {"experiment":..,figures..}.
  */
 final class Report {
+    /**
+     * Every lab report goes through this one mapper. A figure that is not a finite number (a mean
+     * over nothing) is null, since JSON has no NaN and scripts should not have to special-case it.
+     */
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .addModule(new SimpleModule("lab-figures")
+                    .addSerializer(Double.class, new FiniteOrNull()))
+            .build();
+
     private final String experiment;
     private final Map<String, Object> figures = new LinkedHashMap<>();
 
@@ -31,46 +48,33 @@ final class Report {
     }
 
     String toJson() {
-        StringBuilder sb = new StringBuilder("{\"experiment\":").append(quote(experiment));
-        figures.forEach((k, v) -> sb.append(',').append(quote(k)).append(':').append(jsonValue(v)));
-        return sb.append('}').toString();
+        Map<String, Object> all = new LinkedHashMap<>();
+        all.put("experiment", experiment);
+        all.putAll(figures);
+        try {
+            return MAPPER.writeValueAsString(all);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("figure of " + experiment + " is not writable as JSON: "
+                    + e.getOriginalMessage(), e);
+        }
     }
 
     private static String format(Object v) {
         return v instanceof Double d ? String.format(Locale.ROOT, "%.4f", d) : String.valueOf(v);
     }
 
-    private static String jsonValue(Object v) {
-        if (v == null) {
-            return "null";
+    private static final class FiniteOrNull extends StdSerializer<Double> {
+        FiniteOrNull() {
+            super(Double.class);
         }
-        if (v instanceof Double d) {
-            return Double.isFinite(d) ? String.format(Locale.ROOT, "%.6f", d) : "null";
-        }
-        if (v instanceof Number || v instanceof Boolean) {
-            return v.toString();
-        }
-        return quote(v.toString());
-    }
 
-    private static String quote(String s) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
+        @Override
+        public void serialize(Double value, JsonGenerator out, SerializerProvider provider) throws IOException {
+            if (Double.isFinite(value)) {
+                out.writeNumber(value);
+            } else {
+                out.writeNull();
             }
         }
-        return sb.append('"').toString();
     }
 }

@@ -18,6 +18,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.cfs.chord.ByteSize;
 import org.cfs.chord.ChordHost;
 import org.cfs.chord.Endpoint;
 import org.cfs.chord.Id;
@@ -171,7 +172,7 @@ class LoopbackDHashTest {
     @Test
     @Order(1)
     void aWriterOverItsQuotaIsRefusedAndNothingIsStored() throws Exception {
-        StoreLimits tiny = new StoreLimits(1 << 20, 0.125);
+        StoreLimits tiny = new StoreLimits(ByteSize.ofMiB(1), 0.125);
         try (LoopbackDHashRing small = new LoopbackDHashRing(LoopbackRing.loopbackConfig(), CONFIG, tiny,
                 dir.resolve("quota"))) {
             small.growSequentially(K, 1);

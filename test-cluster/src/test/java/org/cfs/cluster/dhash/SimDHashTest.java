@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import org.cfs.chord.ByteSize;
 import org.cfs.chord.ChordHost;
 import org.cfs.chord.Id;
 import org.cfs.cluster.sim.SimDHashRing;
@@ -81,16 +82,16 @@ class SimDHashTest {
 
     @Test
     void popularBlocksAreServedFromPathCachesInFewerHops() {
-        int[] off = hotReads(0);
-        int[] on = hotReads(16L * 1024 * 1024);
+        int[] off = hotReads(ByteSize.of(0));
+        int[] on = hotReads(ByteSize.ofMiB(16));
         assertEquals(0, off[1], "nothing is served from a cache with caching off");
         assertTrue(on[0] < off[0], () -> "hops of 300 reads with caching " + on[0] + ", without " + off[0]);
         assertTrue(on[1] > 150, () -> "reads served from path caches: " + on[1] + " of 300");
     }
 
     /** Total hops and reads served from caches, for 300 reads of one block from random nodes. */
-    private int[] hotReads(long cacheBytes) {
-        DHashConfig caching = config.withCacheBytes(cacheBytes);
+    private int[] hotReads(ByteSize cacheSize) {
+        DHashConfig caching = config.withCacheSize(cacheSize);
         try (SimDHashRing ring = new SimDHashRing(6, SimRing.simConfig(8), caching, StoreLimits.defaults())) {
             ring.ring().growInWaves(128, 16, Duration.ofSeconds(5));
             ring.ring().stabilize(Duration.ofMinutes(5), Duration.ofSeconds(1)).orElseThrow();
