@@ -175,6 +175,9 @@ public final class Publisher {
                     + " but this client has seen version " + before.version() + " (signature " + before.seq()
                     + "); publishing now would fork the volume's history");
         }
+        if (head != null) {
+            record(volume, head.seq(), head.version());
+        }
         return head;
     }
 
@@ -184,13 +187,17 @@ public final class Publisher {
         SignedBlock signed = SignedBlock.sign(key, label, seq, expires, root.encode());
         Await.await(blocks.put(signed), timeout, () -> "volume " + volume + ": storing the signed block (version "
                 + root.version() + ")");
+        record(volume, seq, root.version());
+        return expires;
+    }
+
+    private void record(Id volume, long seq, long version) throws VolumeException {
         try {
-            seen.saw(volume, seq, root.version());
+            seen.saw(volume, seq, version);
         } catch (IOException e) {
             throw new VolumeException(VolumeException.Kind.IO, "volume " + volume
-                    + ": published, but cannot record the version: " + e.getMessage(), e);
+                    + ": cannot record the version seen: " + e.getMessage(), e);
         }
-        return expires;
     }
 
     /** Counts of a walk. */

@@ -76,17 +76,15 @@ public final class SeenVersions {
 
     private void save() throws IOException {
         Files.createDirectories(file.getParent());
-        Properties p = new Properties() {
-            // Sorted, so the file reads the same whatever order versions were seen in.
-            @Override
-            public java.util.Set<Map.Entry<Object, Object>> entrySet() {
-                return new java.util.LinkedHashSet<>(new TreeMap<Object, Object>(this).entrySet());
-            }
-        };
-        highest.forEach((id, v) -> p.setProperty(id.toHex(), v.seq() + "," + v.version()));
+        // Written by hand rather than by Properties.store, so the lines come sorted and the file
+        // reads the same whatever order the versions were seen in.
+        StringBuilder text = new StringBuilder(
+                "# newest signed block seen per volume (sequence,version); an older one is refused as a rollback\n");
+        new TreeMap<>(highest).forEach((id, v) -> text.append(id.toHex()).append('=').append(v.seq()).append(',')
+                .append(v.version()).append('\n'));
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try (Writer out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-            p.store(out, "newest signed block seen per volume (sequence,version); an older one is refused as a rollback");
+            out.write(text.toString());
         }
         try {
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

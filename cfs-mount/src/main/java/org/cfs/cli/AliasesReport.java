@@ -1,11 +1,14 @@
 package org.cfs.cli;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Map;
 import org.cfs.chord.Id;
 
 /** The volume aliases, sorted by name, as a table for people and as one line of JSON. */
-record AliasesReport(Map<String, Id> aliases) implements CommandReport {
+record AliasesReport(@JsonIgnore Map<String, Id> aliases) implements CommandReport {
 
     @Override
     public void print(PrintWriter out) {
@@ -17,14 +20,12 @@ record AliasesReport(Map<String, Id> aliases) implements CommandReport {
         aliases.forEach((name, volume) -> out.printf("%-" + width + "s  %s%n", name, volume.toHex()));
     }
 
-    /** {"aliases":[{"name","volume"},..]} */
-    @Override
-    public String toJson() {
-        JsonWriter json = new JsonWriter().beginObject().name("aliases").beginArray();
-        aliases.forEach((name, volume) -> json.beginObject()
-                .name("name").value(name)
-                .name("volume").value(volume.toHex())
-                .endObject());
-        return json.endArray().endObject().toString();
+    /** Serialised as {"aliases":[{"name","volume"},..]}, in name order. */
+    @JsonProperty("aliases")
+    List<Alias> list() {
+        return aliases.entrySet().stream().map(e -> new Alias(e.getKey(), e.getValue())).toList();
+    }
+
+    record Alias(String name, Id volume) {
     }
 }

@@ -1,11 +1,13 @@
 package org.cfs.cli;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 
 /** The saved signing keys, as a table for people and as one line of JSON. */
-record KeysReport(Path dir, List<ConfigDir.KeyInfo> keys) implements CommandReport {
+record KeysReport(@JsonIgnore Path dir, @JsonIgnore List<ConfigDir.KeyInfo> keys) implements CommandReport {
 
     @Override
     public void print(PrintWriter out) {
@@ -19,17 +21,17 @@ record KeysReport(Path dir, List<ConfigDir.KeyInfo> keys) implements CommandRepo
         }
     }
 
-    /** {"dir":..,"keys":[{"name","publicKey","file"},..]} */
-    @Override
-    public String toJson() {
-        JsonWriter json = new JsonWriter().beginObject().name("dir").value(dir.toString()).name("keys").beginArray();
-        for (ConfigDir.KeyInfo key : keys) {
-            json.beginObject()
-                    .name("name").value(key.name())
-                    .name("publicKey").value(key.publicKey())
-                    .name("file").value(key.file().toString())
-                    .endObject();
-        }
-        return json.endArray().endObject().toString();
+    /** Serialised as {"dir":..,"keys":[{"name","publicKey","file"},..]}, paths as plain strings. */
+    @JsonProperty("dir")
+    String dirName() {
+        return dir.toString();
+    }
+
+    @JsonProperty("keys")
+    List<Key> list() {
+        return keys.stream().map(k -> new Key(k.name(), k.publicKey(), k.file().toString())).toList();
+    }
+
+    record Key(String name, String publicKey, String file) {
     }
 }
