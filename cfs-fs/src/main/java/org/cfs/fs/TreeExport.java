@@ -178,7 +178,19 @@ public final class TreeExport {
             throw new VolumeException(VolumeException.Kind.IO, snapshot.where(path) + " -> " + local
                     + ": exists and is not a directory");
         }
-        snapshot.forEach(path, entry, e -> write(path.child(e.name()), e, child(local, e.name(), path), depth + 1));
+        try {
+            snapshot.forEach(path, entry, e -> {
+                try {
+                    write(path.child(e.name()), e, child(local, e.name(), path), depth + 1);
+                } catch (VolumeException inner) {
+                    throw new ChildFailed(inner);
+                }
+            });
+        } catch (ChildFailed e) {
+            throw e.failure;
+        } catch (VolumeException e) {
+            throw writing(e, local);
+        }
         // Last, as writing the children changed the directory's mtime.
         setMtime(path, local, entry.mtimeNanos(), false);
         setMode(path, local, entry.mode());
@@ -190,7 +202,12 @@ public final class TreeExport {
         Path temp = temporary(local);
         long written = 0;
         try {
-            FileContent content = snapshot.open(path, entry);
+            FileContent content;
+            try {
+                content = snapshot.open(path, entry);
+            } catch (VolumeException e) {
+                throw writing(e, local);
+            }
             try (InputStream in = content.stream(options.chunksAhead());
                  OutputStream out = Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
                          LinkOption.NOFOLLOW_LINKS)) {
@@ -203,7 +220,7 @@ public final class TreeExport {
                 }
             } catch (IOException e) {
                 if (e.getCause() instanceof VolumeException v) {
-                    throw new VolumeException(v.kind(), v.getMessage() + " (writing " + local + ")", v);
+                    throw writing(v, local);
                 }
                 throw io(path, local, "write the file", e);
             }
@@ -350,6 +367,24 @@ public final class TreeExport {
         } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
             throw new VolumeException(VolumeException.Kind.IO, snapshot.where(path) + " -> " + local
                     + ": cannot set mode " + Integer.toOctalString(mode) + " (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** A failure to read the volume, with where its bytes were going. */
+    private static VolumeException writing(VolumeException e, Path local) {
+        return new VolumeException(e.kind(), e.getMessage() + " (writing " + local + ")", e);
+    }
+
+    /**
+     * Carries a child's failure through the directory walk unchanged: it names its own local path,
+     * unlike a failure to read the directory itself.
+     */
+    private static final class ChildFailed extends RuntimeException {
+        final VolumeException failure;
+
+        ChildFailed(VolumeException failure) {
+            super(failure.getMessage(), failure, false, false);
+            this.failure = failure;
         }
     }
 

@@ -264,8 +264,9 @@ public final class VolumeVerifier {
         Task t = d.task();
         if (e != null) {
             under++;
-            keep(underBlocks, new Problem(t.key(), t.path(), "replica count unknown: "
-                    + Await.failure(e, where(t.path())).getMessage()));
+            String why = e instanceof TimeoutException ? "no answer within " + timeout.toSeconds() + " s"
+                    : e.getMessage() != null ? e.getMessage() : e.toString();
+            keep(underBlocks, new Problem(t.key(), t.path(), "replica count unknown: " + why + what(t)));
             return;
         }
         int n = d.holders();

@@ -336,6 +336,23 @@ class TreeExportTest {
     }
 
     @Test
+    void aMissingDirectoryBlockNamesTheVolumePathAndTheLocalDirectory() throws Exception {
+        Path tree = Files.createDirectory(dir.resolve("tree"));
+        Files.createDirectories(tree.resolve("a/b"));
+        Files.write(tree.resolve("a/b/f"), "f".getBytes(StandardCharsets.UTF_8));
+        Snapshot s = publish(tree);
+        Id lost = s.stat(VolumePath.parse("a/b")).ref();
+        blocks.remove(lost);
+        Path dest = dir.resolve("dest");
+        VolumeException e = assertThrows(VolumeException.class, () -> TreeExport.export(s, VolumePath.ROOT, dest,
+                TreeExport.Options.defaults(), new TreeExport.Listener() {
+                }));
+        assertEquals(VolumeException.Kind.MISSING_BLOCK, e.kind());
+        assertTrue(e.getMessage().startsWith(s.where(VolumePath.parse("a/b")) + ": block " + lost), e.getMessage());
+        assertTrue(e.getMessage().endsWith("(writing " + dest.resolve("a/b") + ")"), e.getMessage());
+    }
+
+    @Test
     void exportOfTheRootFillsAnExistingDirectoryAndTakesItsAttributes() throws Exception {
         Path tree = Files.createDirectory(dir.resolve("tree"));
         Files.write(tree.resolve("f"), "f".getBytes(StandardCharsets.UTF_8));

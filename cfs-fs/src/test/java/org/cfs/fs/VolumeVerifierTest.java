@@ -23,6 +23,7 @@ import java.util.function.Supplier;
 import org.cfs.chord.Id;
 import org.cfs.dhash.Block;
 import org.cfs.dhash.ContentBlock;
+import org.cfs.dhash.DHashException;
 import org.cfs.dhash.PutResult;
 import org.cfs.dhash.SigningKey;
 import org.junit.jupiter.api.BeforeEach;
@@ -209,6 +210,46 @@ class VolumeVerifierTest {
         assertEquals("held by 2 of 3 replica hosts (a directory block)", byKey.get(root).reason());
         assertFalse(r.healthy());
         assertTrue(verify(VolumeVerifier.Options.defaults().withReplicas(2)).underReplicated() == 1);
+    }
+
+    @Test
+    void aFailedReplicaCountIsReportedNotFatal() throws Exception {
+        Id unknown = snapshot.commit().root();
+        Blocks flaky = new Blocks() {
+            @Override
+            public CompletableFuture<Block> get(Id key) {
+                return blocks.get(key);
+            }
+
+            @Override
+            public CompletableFuture<Block> getIncludingExpired(Id key) {
+                return blocks.getIncludingExpired(key);
+            }
+
+            @Override
+            public CompletableFuture<PutResult> put(Block block) {
+                return blocks.put(block);
+            }
+
+            @Override
+            public CompletableFuture<PutResult> putMissing(ContentBlock block) {
+                return blocks.putMissing(block);
+            }
+
+            @Override
+            public CompletableFuture<Integer> holders(Id key) {
+                return key.equals(unknown) ? CompletableFuture.failedFuture(new DHashException(
+                        DHashException.Kind.UNAVAILABLE, "lookup of " + key + " timed out")) : blocks.holders(key);
+            }
+        };
+        snapshot = new Snapshot(new BlockReader(flaky, TIMEOUT, 1 << 20), snapshot.head(), snapshot.commitRef(),
+                snapshot.commit());
+        VolumeVerifier.Report r = verify(VolumeVerifier.Options.defaults().withReplicas(3));
+        assertEquals(contentKeys().size(), r.blocks());
+        assertEquals(1, r.underReplicated());
+        VolumeVerifier.Problem p = r.underReplicatedBlocks().get(0);
+        assertEquals(unknown, p.key());
+        assertEquals("replica count unknown: lookup of " + unknown + " timed out (a directory block)", p.reason());
     }
 
     @Test
