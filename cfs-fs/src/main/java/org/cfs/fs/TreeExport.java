@@ -13,7 +13,11 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -30,8 +34,6 @@ import java.util.concurrent.ThreadLocalRandom;
  * against: that would need openat/mkdirat, which Java does not offer.
  */
 public final class TreeExport {
-    /** Directories deeper than this are refused rather than risk the stack (Linux paths end at 4096 bytes). */
-    static final int MAX_DEPTH = 1024;
     private static final int BUFFER = 64 * 1024;
 
     /**
@@ -146,23 +148,72 @@ public final class TreeExport {
         } else {
             listener.planned(-1, -1);
         }
-        write(path, entry, target, 0);
+        write(path, entry, target);
         return new Result(target, files, symlinks, directories, bytes);
     }
 
-    private void write(VolumePath path, DirEntry entry, Path local, int depth) throws VolumeException {
+    private void write(VolumePath path, DirEntry entry, Path local) throws VolumeException {
         switch (entry.kind()) {
-            case DIRECTORY -> directory(path, entry, local, depth);
+            case DIRECTORY -> tree(path, entry, local);
             case INLINE_FILE, CHUNK_FILE, LIST_FILE -> file(path, entry, local);
             case SYMLINK -> symlink(path, entry, local);
         }
     }
 
-    private void directory(VolumePath path, DirEntry entry, Path local, int depth) throws VolumeException {
-        if (depth > MAX_DEPTH) {
-            throw new VolumeException(VolumeException.Kind.INVALID, snapshot.where(path) + " -> " + local
-                    + ": more than " + MAX_DEPTH + " directories deep; refusing to go on");
+    /**
+     * A directory still to write, or (when {@code finish}) one whose contents are all written and
+     * that now takes its own mtime and mode.
+     */
+    private record Pending(VolumePath path, DirEntry entry, Path local, boolean finish) {
+    }
+
+    /**
+     * Writes a directory tree with a stack of its own rather than recursion, so no depth of tree
+     * can exhaust the thread's stack. Each directory's files and symlinks are written as its
+     * blocks stream in; its subdirectories wait on the stack (their entries, not their contents),
+     * in name order.
+     */
+    private void tree(VolumePath path, DirEntry entry, Path local) throws VolumeException {
+        Deque<Pending> work = new ArrayDeque<>();
+        work.push(new Pending(path, entry, local, false));
+        while (!work.isEmpty()) {
+            Pending d = work.pop();
+            if (d.finish()) {
+                // Last, as writing the children changed the directory's mtime.
+                setMtime(d.path(), d.local(), d.entry().mtimeNanos(), false);
+                setMode(d.path(), d.local(), d.entry().mode());
+                directories++;
+                continue;
+            }
+            makeDirectory(d.path(), d.local());
+            work.push(new Pending(d.path(), d.entry(), d.local(), true));
+            List<Pending> subdirectories = new ArrayList<>();
+            try {
+                snapshot.forEach(d.path(), d.entry(), e -> {
+                    Pending c = new Pending(d.path().child(e.name()), e, child(d.local(), e.name(), d.path()), false);
+                    if (e.isDirectory()) {
+                        subdirectories.add(c);
+                        return;
+                    }
+                    try {
+                        write(c.path(), e, c.local());
+                    } catch (VolumeException inner) {
+                        throw new ChildFailed(inner);
+                    }
+                });
+            } catch (ChildFailed e) {
+                throw e.failure;
+            } catch (VolumeException e) {
+                throw writing(e, d.local());
+            }
+            for (int i = subdirectories.size() - 1; i >= 0; i--) {
+                work.push(subdirectories.get(i));
+            }
         }
+    }
+
+    /** Makes the directory, or uses the one there if it is a real directory (never a symlink to one). */
+    private void makeDirectory(VolumePath path, Path local) throws VolumeException {
         BasicFileAttributes there = attributes(path, local);
         if (there == null) {
             try {
@@ -178,23 +229,6 @@ public final class TreeExport {
             throw new VolumeException(VolumeException.Kind.IO, snapshot.where(path) + " -> " + local
                     + ": exists and is not a directory");
         }
-        try {
-            snapshot.forEach(path, entry, e -> {
-                try {
-                    write(path.child(e.name()), e, child(local, e.name(), path), depth + 1);
-                } catch (VolumeException inner) {
-                    throw new ChildFailed(inner);
-                }
-            });
-        } catch (ChildFailed e) {
-            throw e.failure;
-        } catch (VolumeException e) {
-            throw writing(e, local);
-        }
-        // Last, as writing the children changed the directory's mtime.
-        setMtime(path, local, entry.mtimeNanos(), false);
-        setMode(path, local, entry.mode());
-        directories++;
     }
 
     private void file(VolumePath path, DirEntry entry, Path local) throws VolumeException {
@@ -376,7 +410,7 @@ public final class TreeExport {
     }
 
     /**
-     * Carries a child's failure through the directory walk unchanged: it names its own local path,
+     * Carries a file's failure through the directory walk unchanged: it names its own local path,
      * unlike a failure to read the directory itself.
      */
     private static final class ChildFailed extends RuntimeException {

@@ -304,6 +304,32 @@ class TreeExportTest {
         assertEquals(dir.resolve("fine"), export.child(dir, "fine".getBytes(StandardCharsets.UTF_8), VolumePath.ROOT));
     }
 
+    @Test
+    void aVeryDeepTreeIsWrittenWithoutExhaustingTheStack() throws Exception {
+        int depth = 1200;
+        byte[] name = {'d'};
+        DirEntry inner = null;
+        for (int i = 0; i < depth; i++) {
+            List<DirEntry> entries = inner == null
+                    ? List.of(new DirEntry(name, EntryKind.INLINE_FILE, 0644, 1, mtime(i), null, name))
+                    : List.of(inner);
+            Id ref = TreeWriter.writeDirectory(entries, b -> blocks.put(b).join());
+            inner = new DirEntry(name, EntryKind.DIRECTORY, 0755, entries.size(), mtime(i), ref, null);
+        }
+        Snapshot s = crafted(List.of(inner));
+        Path dest = dir.resolve("dest");
+        TreeExport.Result r = TreeExport.export(s, VolumePath.ROOT, dest, TreeExport.Options.defaults(),
+                new TreeExport.Listener() {
+                });
+        assertEquals(depth + 1, r.directories());
+        Path deepest = dest;
+        for (int i = 0; i <= depth; i++) {
+            deepest = deepest.resolve("d");
+        }
+        assertArrayEquals(name, Files.readAllBytes(deepest));
+        assertEquals(mtime(depth - 1), mtimeOf(dest.resolve("d")));
+    }
+
     /** A version-1 snapshot whose root holds {@code entries} as given, unchecked by any publisher. */
     private Snapshot crafted(List<DirEntry> entries) {
         Id root = TreeWriter.writeDirectory(entries, b -> blocks.put(b).join());
