@@ -1,8 +1,11 @@
 package org.cfs.fs;
 
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
@@ -23,6 +26,9 @@ import jnr.ffi.annotations.SaveError;
 final class LocalTimes {
     private static final int AT_FDCWD = -100;
     private static final int AT_SYMLINK_NOFOLLOW = 0x100;
+    private static final int EPERM = 1;
+    private static final int ENOENT = 2;
+    private static final int EACCES = 13;
     /** Leaves the access time as it is. */
     private static final long UTIME_OMIT = (1L << 30) - 2;
 
@@ -83,12 +89,28 @@ final class LocalTimes {
             byte[] cPath = new byte[raw.length + 1];
             System.arraycopy(raw, 0, cPath, 0, raw.length);
             if (LIBC.utimensat(AT_FDCWD, cPath, new long[] {0, UTIME_OMIT, seconds, nanos}, AT_SYMLINK_NOFOLLOW) != 0) {
-                int errno = RUNTIME.getLastError();
-                throw new IOException(path + ": cannot set the modification time (" + LIBC.strerror(errno) + ")");
+                throw failure(path, RUNTIME.getLastError());
             }
             return;
         }
+        setMtimeJava(path, mtimeNanos);
+    }
+
+    /** The exception Java's own calls throw for the same errno, so callers classify it alike. */
+    private static IOException failure(Path path, int errno) {
+        String why = LIBC.strerror(errno);
+        return switch (errno) {
+            case ENOENT -> new NoSuchFileException(path.toString(), null, why);
+            case EPERM, EACCES -> new AccessDeniedException(path.toString(), null, why);
+            default -> new FileSystemException(path.toString(), null, why);
+        };
+    }
+
+    /** Java's own call: exact for files and directories, microseconds for a symlink (lutimes). */
+    static void setMtimeJava(Path path, long mtimeNanos) throws IOException {
+        Instant at = Instant.ofEpochSecond(Math.floorDiv(mtimeNanos, 1_000_000_000L),
+                Math.floorMod(mtimeNanos, 1_000_000_000L));
         Files.getFileAttributeView(path, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                .setTimes(FileTime.from(Instant.ofEpochSecond(seconds, nanos)), null, null);
+                .setTimes(FileTime.from(at), null, null);
     }
 }

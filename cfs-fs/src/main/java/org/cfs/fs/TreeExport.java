@@ -326,7 +326,7 @@ public final class TreeExport {
             throw new VolumeException(VolumeException.Kind.IO, snapshot.where(path) + " -> " + local
                     + ": appeared while it was being written; not replaced");
         } catch (IOException e) {
-            throw io(path, local, "rename " + temp.getFileName() + " to", e);
+            throw io(path, local, "rename " + temp.getFileName() + " to this name", e);
         }
     }
 
@@ -377,7 +377,7 @@ public final class TreeExport {
         } catch (NoSuchFileException e) {
             return null;
         } catch (IOException e) {
-            throw io(path, local, "read the attributes of", e);
+            throw io(path, local, "read the attributes", e);
         }
     }
 
@@ -390,7 +390,7 @@ public final class TreeExport {
         try {
             LocalTimes.setMtime(local, mtimeNanos);
         } catch (IOException e) {
-            throw io(path, local, "set the modification time of", e);
+            throw io(path, local, "set the modification time", e);
         }
     }
 
