@@ -183,6 +183,8 @@ class TreeExportTest {
         assertEquals(listing(source), listing(dest));
         String expected = find(source);
         if (expected != null) {
+            assertTrue(expected.contains("\ndangling l 777 15 ") && expected.contains("\nsetuid f 4755 5000 ")
+                    && expected.contains("\nsticky d 1777 - "), expected);
             assertEquals(expected, find(dest));
         }
         assertTrue(TreeExport.exactSymlinkTimes(), "utimensat through jnr-ffi on this Linux");

@@ -90,7 +90,17 @@ class VolumeVerifierTest {
 
     @Test
     void healthyVolumeHasEveryBlockCheckedOnce() throws Exception {
-        VolumeVerifier.Report r = verify(VolumeVerifier.Options.defaults());
+        long[] heard = new long[2];
+        VolumeVerifier.Report r = VolumeVerifier.verify(snapshot, VolumeVerifier.Options.defaults(),
+                new VolumeVerifier.Listener() {
+                    @Override
+                    public void checked(long blocks, long bytes) {
+                        heard[0] = blocks;
+                        heard[1] = bytes;
+                    }
+                });
+        assertEquals(r.blocks(), heard[0]);
+        assertEquals(r.bytes(), heard[1]);
         assertTrue(r.healthy(), r.toString());
         assertEquals(contentKeys().size(), r.blocks());
         assertEquals(contentBytes(), r.bytes());
