@@ -9,7 +9,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -489,10 +488,10 @@ public final class VolumeVerifier {
     }
 
     private String where() {
-        return snapshot.where(VolumePath.ROOT).replaceFirst(": /$", "");
+        return "volume " + snapshot.volume() + "@" + snapshot.version();
     }
 
     private String where(VolumePath path) {
-        return snapshot.where(Objects.requireNonNull(path, "path"));
+        return snapshot.where(path);
     }
 }
