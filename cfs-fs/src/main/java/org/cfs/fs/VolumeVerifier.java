@@ -235,7 +235,14 @@ public final class VolumeVerifier {
         }
         waiting.put(seen, new ArrayList<>());
         inFlight++;
-        blocks.get(t.key()).copy().orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
+        CompletableFuture<Block> f;
+        try {
+            f = blocks.get(t.key());
+        } catch (RuntimeException e) {
+            // A store that throws rather than failing its future must not lose the in-flight count.
+            f = CompletableFuture.failedFuture(e);
+        }
+        f.copy().orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
                 .whenComplete((b, e) -> finished.add(new Done(t, b, null, e, false)));
         if (options.replicas() && countedKeys.add(t.key())) {
             toCount.add(t);

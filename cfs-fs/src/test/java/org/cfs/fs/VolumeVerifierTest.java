@@ -263,6 +263,42 @@ class VolumeVerifierTest {
     }
 
     @Test
+    void aStoreThatThrowsInsteadOfFailingItsFutureIsReportedNotFatal() throws Exception {
+        Id bad = snapshot.stat(VolumePath.parse("one-chunk")).ref();
+        Blocks throwing = new Blocks() {
+            @Override
+            public CompletableFuture<Block> get(Id key) {
+                if (key.equals(bad)) {
+                    throw new IllegalStateException("store closed");
+                }
+                return blocks.get(key);
+            }
+
+            @Override
+            public CompletableFuture<Block> getIncludingExpired(Id key) {
+                return blocks.getIncludingExpired(key);
+            }
+
+            @Override
+            public CompletableFuture<PutResult> put(Block block) {
+                return blocks.put(block);
+            }
+
+            @Override
+            public CompletableFuture<PutResult> putMissing(ContentBlock block) {
+                return blocks.putMissing(block);
+            }
+        };
+        snapshot = new Snapshot(new BlockReader(throwing, TIMEOUT, 1 << 20), snapshot.head(), snapshot.commitRef(),
+                snapshot.commit());
+        VolumeVerifier.Report r = verify(VolumeVerifier.Options.defaults());
+        assertEquals(1, r.missing());
+        assertEquals(bad, r.missingBlocks().get(0).key());
+        assertTrue(r.missingBlocks().get(0).reason().contains("store closed"), r.missingBlocks().get(0).reason());
+        assertEquals(contentKeys().size() - 1, r.blocks());
+    }
+
+    @Test
     void countingReplicasOnAStoreThatCannotIsRefused() {
         Blocks plain = delegate(blocks);
         snapshot = new Snapshot(new BlockReader(plain, TIMEOUT, 1 << 20), snapshot.head(), snapshot.commitRef(),
