@@ -24,6 +24,15 @@ public interface Blocks {
     /** Stores {@code block} where it is missing; {@link PutResult#bytesSent} says what was sent. */
     CompletableFuture<PutResult> putMissing(ContentBlock block);
 
+    /**
+     * How many of the key's replica hosts hold the block durably (caches not counted), for
+     * {@code cfs verify --replicas}. Stores that cannot tell fail with UnsupportedOperationException.
+     */
+    default CompletableFuture<Integer> holders(Id key) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException(
+                "this block store cannot count the replicas of a block"));
+    }
+
     /** The blocks of a DHash ring. */
     static Blocks of(DHash dhash) {
         return new Blocks() {
@@ -45,6 +54,11 @@ public interface Blocks {
             @Override
             public CompletableFuture<PutResult> putMissing(ContentBlock block) {
                 return dhash.putMissing(block);
+            }
+
+            @Override
+            public CompletableFuture<Integer> holders(Id key) {
+                return dhash.stat(key).thenApply(stat -> (int) stat.storedReplicas());
             }
         };
     }

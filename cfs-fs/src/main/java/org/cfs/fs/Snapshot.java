@@ -45,6 +45,11 @@ public final class Snapshot {
         return commit;
     }
 
+    /** Where this snapshot reads its blocks, for a {@link VolumeVerifier} that fetches them anew. */
+    BlockReader reader() {
+        return reader;
+    }
+
     public Id commitRef() {
         return commitRef;
     }
@@ -218,7 +223,7 @@ public final class Snapshot {
     }
 
     /** A directory's top block: its entry count matches the entry's, and a branch has two children or more. */
-    private static void checkTop(DirNode top, DirEntry dir, String where) throws VolumeException {
+    static void checkTop(DirNode top, DirEntry dir, String where) throws VolumeException {
         if (top.entryCount() != dir.size()) {
             throw BlockReader.corrupt(dir.ref(), where, "holds " + top.entryCount() + " entries, the directory entry says "
                     + dir.size());
@@ -229,7 +234,7 @@ public final class Snapshot {
     }
 
     /** A node's names lie in [first, upper) and it starts with {@code first}, as its parent claims. */
-    private static void checkBounds(DirNode node, Id ref, byte[] first, byte[] upper, String where)
+    static void checkBounds(DirNode node, Id ref, byte[] first, byte[] upper, String where)
             throws VolumeException {
         if (first == null) {
             return;

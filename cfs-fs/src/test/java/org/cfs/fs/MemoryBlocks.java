@@ -21,6 +21,9 @@ final class MemoryBlocks implements Blocks {
     private final Clock clock;
     final AtomicLong gets = new AtomicLong();
     final AtomicLong puts = new AtomicLong();
+    /** Replica hosts said to hold a stored block, unless {@link #holdersOf} names the key. */
+    volatile int holdersDefault = 3;
+    final Map<Id, Integer> holdersOf = new ConcurrentHashMap<>();
 
     MemoryBlocks(Clock clock) {
         this.clock = clock;
@@ -83,6 +86,11 @@ final class MemoryBlocks implements Blocks {
         return put(block);
     }
 
+    @Override
+    public CompletableFuture<Integer> holders(Id key) {
+        return CompletableFuture.completedFuture(stored.containsKey(key) ? holdersOf.getOrDefault(key, holdersDefault) : 0);
+    }
+
     /** Puts raw bytes under a key, bypassing verification: what a hostile node would serve. */
     void replace(Id key, byte[] encoded) {
         stored.put(key, encoded);
@@ -94,6 +102,10 @@ final class MemoryBlocks implements Blocks {
 
     byte[] raw(Id key) {
         return stored.get(key);
+    }
+
+    java.util.Set<Id> keys() {
+        return java.util.Set.copyOf(stored.keySet());
     }
 
     int size() {
