@@ -72,6 +72,11 @@ final class RemoteVolumes implements AutoCloseable {
             public CompletableFuture<PutResult> putMissing(ContentBlock block) {
                 return ring.putMissing(block);
             }
+
+            @Override
+            public CompletableFuture<Integer> holders(Id key) {
+                return ring.holders(key);
+            }
         };
     }
 
