@@ -54,7 +54,8 @@ final class ChunkingExperiment implements Callable<Integer> {
     /** Puts only set up the reads, so they go a few at a time and leave the ring responsive. */
     private static final int PUT_WINDOW = 8;
 
-    @Option(names = "--mib", defaultValue = "100", description = "Size of the random file in MiB (default ${DEFAULT-VALUE}).")
+    @Option(names = "--mib", defaultValue = "100",
+            description = "Size of the random file in MiB (default ${DEFAULT-VALUE}).")
     int mib;
 
     @Option(names = "--avg-kib", split = ",", defaultValue = "8,16,32,64,128,256",
@@ -160,7 +161,8 @@ final class ChunkingExperiment implements Callable<Integer> {
         int middle = file.length / 2;
         byte[] edited = file.clone();
         edited[middle] ^= 0x01;
-        EditCost named = crossChecked(chunked.costOf(edited), chunked.costOf(middle, 1, new byte[] {edited[middle]}));
+        EditCost named = crossChecked(chunked.costOf(edited),
+                chunked.costOf(middle, 1, new byte[] {edited[middle]}));
         return spread(named, at -> chunked.costOf(at, 1, new byte[] {(byte) (file[at] ^ 0x01)}), file.length);
     }
 
@@ -244,7 +246,8 @@ final class ChunkingExperiment implements Callable<Integer> {
     private List<ContentBlock> blocks(ChunkedFile chunked, byte[] file) {
         List<ContentBlock> blocks = new ArrayList<>();
         for (int i = 0; i < chunked.chunks() && chunked.start(i) < (long) readMib * MIB; i++) {
-            blocks.add(new ContentBlock(Arrays.copyOfRange(file, chunked.start(i), chunked.start(i) + chunked.length(i))));
+            int start = chunked.start(i);
+            blocks.add(new ContentBlock(Arrays.copyOfRange(file, start, start + chunked.length(i))));
         }
         return blocks;
     }
@@ -273,8 +276,8 @@ final class ChunkingExperiment implements Callable<Integer> {
             elapsed = System.nanoTime() - t0;
         } while (elapsed < seconds * 1_000_000_000L && passes < MAX_READ_PASSES);
         double secondsTaken = elapsed / 1e9;
-        return new ReadRate(passes * (double) keys.size() / secondsTaken, passes * (double) passBytes / 1e6 / secondsTaken,
-                passes);
+        return new ReadRate(passes * (double) keys.size() / secondsTaken,
+                passes * (double) passBytes / 1e6 / secondsTaken, passes);
     }
 
     private List<CompletableFuture<Block>> readPass(List<DHash> members, SplittableRandom pick, List<Id> keys)
