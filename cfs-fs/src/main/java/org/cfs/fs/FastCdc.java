@@ -8,6 +8,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Objects;
+import org.cfs.dhash.Block;
 
 /**
  * Content-defined chunking with FastCDC (Xia et al., USENIX ATC '16), so that an edit to a file
@@ -28,8 +29,8 @@ import java.util.Objects;
 public final class FastCdc {
     /** Smallest minimum chunk size accepted: below it, per-chunk overhead dominates. */
     static final int MIN_MIN_SIZE = 64;
-    /** Largest maximum chunk size: DHash's default block data limit. */
-    static final int MAX_MAX_SIZE = 1 << 20;
+    /** Largest maximum chunk size: DHash's default block data limit (1 MiB), so a chunk fits a block. */
+    static final int MAX_MAX_SIZE = Block.DEFAULT_MAX_DATA;
 
     private static final long[] GEAR = gearTable();
 

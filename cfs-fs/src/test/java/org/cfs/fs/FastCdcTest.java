@@ -10,9 +10,11 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -141,6 +143,17 @@ class FastCdcTest {
         FastCdc cdc = new FastCdc(16 << 10, 64 << 10, 256 << 10);
         assertEquals(0xffffc00000000000L, cdc.maskSmall(), "18 bits for a 64 KiB average");
         assertEquals(0xfffc000000000000L, cdc.maskLarge(), "14 bits for a 64 KiB average");
+    }
+
+    @Test
+    void goldenInputsAreTheDocumentedBytes() throws Exception {
+        // Pins the generator, so that a change in it is not mistaken for a change in boundaries,
+        // and lets another implementation check its copy of the input. 1 MiB is a prefix of 4 MiB.
+        MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+        assertEquals("32224c8dd342347121a61bb104f46f42f2097b5e4850f45e532609bd2fb78c66",
+                HexFormat.of().formatHex(sha256.digest(random(42, 4 * MIB))));
+        assertEquals("5b2605c7135a3f8c54d75039514f0bcb798cfe1a8d74f57380d45aaadea36dca",
+                HexFormat.of().formatHex(sha256.digest(random(42, MIB))));
     }
 
     @Test

@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         subcommands = {PathsExperiment.class, FailuresExperiment.class, ScaleExperiment.class,
             LookupBenchmark.class, DHashFailuresExperiment.class, MaintenanceCostExperiment.class, PathCacheExperiment.class,
             DHashBenchmark.class,
+            ChunkingExperiment.class,
             JmhCommand.class})
 public final class LabCommands {
     private LabCommands() {
