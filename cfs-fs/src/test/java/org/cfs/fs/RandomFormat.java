@@ -14,9 +14,16 @@ import org.cfs.chord.Id;
  */
 final class RandomFormat {
     private final SplittableRandom r;
+    /** One name in this many is 253 to 255 bytes long, and one commit message in this many up to 4096. */
+    private final int longOdds;
 
     RandomFormat(long seed) {
+        this(seed, 20);
+    }
+
+    RandomFormat(long seed, int longOdds) {
         this.r = new SplittableRandom(seed);
+        this.longOdds = longOdds;
     }
 
     Id id() {
@@ -33,7 +40,7 @@ final class RandomFormat {
 
     /** A valid name: 1 to 255 bytes of anything but '/' and NUL, not "." or "..". */
     byte[] name() {
-        int len = r.nextInt(20) == 0 ? 255 - r.nextInt(3) : 1 + r.nextInt(12);
+        int len = r.nextInt(longOdds) == 0 ? 255 - r.nextInt(3) : 1 + r.nextInt(12);
         byte[] n = new byte[len];
         for (int i = 0; i < len; i++) {
             int c;
@@ -132,7 +139,7 @@ final class RandomFormat {
             return "";
         }
         StringBuilder s = new StringBuilder();
-        int budget = r.nextInt(10) == 0 ? Format.MAX_MESSAGE : 1 + r.nextInt(60);
+        int budget = r.nextInt(longOdds / 2) == 0 ? Format.MAX_MESSAGE : 1 + r.nextInt(60);
         int used = 0;
         for (int i = 0; i < budget; i++) {
             int cp = switch (r.nextInt(4)) {
