@@ -1,10 +1,11 @@
 package org.cfs.fs;
 
-import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import org.cfs.chord.Id;
 import org.cfs.dhash.ContentBlock;
 import org.cfs.dhash.DHashException;
@@ -17,7 +18,9 @@ import org.cfs.dhash.DHashException;
 final class BlockReader {
     private final Blocks blocks;
     private final Duration timeout;
-    private final AsyncCache<Id, byte[]> cache;
+    private final Cache<Id, byte[]> cache;
+    /** Fetches under way, so readers of one block at once share a fetch. */
+    private final ConcurrentHashMap<Id, CompletableFuture<byte[]>> inFlight = new ConcurrentHashMap<>();
 
     BlockReader(Blocks blocks, Duration timeout, long cacheBytes) {
         this.blocks = blocks;
@@ -25,7 +28,7 @@ final class BlockReader {
         this.cache = Caffeine.newBuilder()
                 .maximumWeight(Math.max(1, cacheBytes))
                 .weigher((Id k, byte[] v) -> v.length + 64)
-                .buildAsync();
+                .build();
     }
 
     Blocks blocks() {
@@ -36,15 +39,35 @@ final class BlockReader {
         return timeout;
     }
 
-    /** The data of content block {@code key}, verified; from the cache if it is there. */
+    /**
+     * The data of content block {@code key}, verified; from the cache if it is there. Only good
+     * blocks are cached: a missing or bad one is asked for again next time (a replica may be back).
+     * Caffeine's own loader is not used because it logs every failed load with a stack trace, and
+     * a missing block is an answer here, not an accident.
+     */
     CompletableFuture<byte[]> data(Id key) {
-        return cache.get(key, (k, executor) -> blocks.get(k).thenApply(b -> {
-            if (b instanceof ContentBlock c) {
-                return c.data();
+        byte[] cached = cache.getIfPresent(key);
+        if (cached != null) {
+            return CompletableFuture.completedFuture(cached);
+        }
+        CompletableFuture<byte[]> mine = new CompletableFuture<>();
+        CompletableFuture<byte[]> running = inFlight.putIfAbsent(key, mine);
+        if (running != null) {
+            return running;
+        }
+        blocks.get(key).whenComplete((b, e) -> {
+            inFlight.remove(key, mine);
+            if (e != null) {
+                mine.completeExceptionally(e);
+            } else if (b instanceof ContentBlock c) {
+                cache.put(key, c.data());
+                mine.complete(c.data());
+            } else {
+                mine.completeExceptionally(new CompletionException(new DHashException(DHashException.Kind.MALFORMED,
+                        "block " + key + " is a signed block where a content block belongs")));
             }
-            throw new CompletionException(new DHashException(DHashException.Kind.MALFORMED,
-                    "block " + k + " is a signed block where a content block belongs"));
-        }));
+        });
+        return mine;
     }
 
     byte[] dataNow(Id key, String where) throws VolumeException {

@@ -201,7 +201,7 @@ final class DirectoryCodec {
             if (c >= 0x20 && c < 0x7f && c != '\\' && c != '\'') {
                 s.append((char) c);
             } else {
-                s.append(String.format("\\x%02x", c));
+                s.append("\\x").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 15, 16));
             }
         }
         return s.append('\'').toString();
