@@ -30,7 +30,7 @@ import picocli.CommandLine.Spec;
 /**
  * Shows the system working in one process: a ring of real hosts on loopback (Netty, system
  * clock) each running DHash on an in-memory store, its walk, lookups checked against the walk,
- * and blocks stored and read back; then every host leaves.
+ * blocks stored and read back, and a sample volume published and read back; then every host leaves.
  */
 @Command(name = "demo",
         mixinStandardHelpOptions = true,
@@ -38,7 +38,8 @@ import picocli.CommandLine.Spec;
             "Starts a ring of HOSTS hosts x VNODES vnodes on 127.0.0.1 in this process, waits until"
                 + " a walk of the ring finds every vnode, prints the ring and a few lookups (each"
                 + " checked against the ring), stores a few blocks and reads them back through other"
-                + " hosts, then leaves the ring and exits 0."})
+                + " hosts, publishes a sample volume and reads it back through another host, then leaves"
+                + " the ring and exits 0."})
 final class DemoCommand implements Callable<Integer> {
     private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(60);
@@ -66,6 +67,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--blocks", paramLabel = "N", defaultValue = "3",
             description = "Blocks to store and read back, 0..100 (default: ${DEFAULT-VALUE}).")
     private int blocks;
+
+    @Option(names = "--volume", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Publish a sample volume and read it back (default: on; --no-volume skips it).")
+    private boolean volume;
 
     @Option(names = "--stabilize", paramLabel = "MS", defaultValue = "250",
             description = "Stabilization period in milliseconds; a ring of new nodes links up in about"
@@ -97,12 +102,16 @@ final class DemoCommand implements Callable<Integer> {
             out.println();
             int wrong = runLookups(hosts, walk.nodes(), out);
             int wrongBlocks = DemoBlocks.run(hosts, dhash, blocks, dhashConfig.replicas(), out);
+            boolean volumeOk = !volume || DemoVolume.run(dhash.get(0), dhash.get(dhash.size() - 1), out);
             leave(hosts, out);
             if (wrong > 0) {
                 throw new CommandFailedException(wrong + " of " + lookups + " lookups disagreed with the ring walk");
             }
             if (wrongBlocks > 0) {
                 throw new CommandFailedException(wrongBlocks + " of " + blocks + " blocks read back different");
+            }
+            if (!volumeOk) {
+                throw new CommandFailedException("the sample volume did not read back as published");
             }
             return 0;
         } finally {
