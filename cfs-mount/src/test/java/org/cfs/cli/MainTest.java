@@ -6,7 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.cfs.chord.Id;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class MainTest {
 
@@ -108,21 +113,37 @@ class MainTest {
     }
 
     @Test
-    void ringViaADeadAddressFailsWithOneLineAndExitCodeOne() throws Exception {
-        int port = closedPort();
-        CliRun run = CliRun.of("ring", "--via", "127.0.0.1:" + port, "--timeout", "20");
+    void ringViaADeadAddressSaysWhyOnceInOneLineAndExitsOne() throws Exception {
+        String via = "127.0.0.1:" + closedPort();
+        CliRun run = CliRun.of("ring", "--via", via, "--timeout", "20");
         assertEquals(1, run.exitCode(), run.err());
         assertEquals(1, run.errLines().size(), "one line on stderr: " + run.err());
         assertTrue(run.err().contains("did not close the ring"), run.err());
-        assertTrue(run.out().contains("NOT closed"), run.out());
+        assertTrue(run.err().contains(via + " refused the connection"), run.err());
+        assertEquals("ring via " + via + ": NOT closed after 0 vnodes\n", run.out(), "the reason is not repeated");
     }
 
     @Test
-    void lookupViaADeadAddressFailsWithOneLineAndExitCodeOne() throws Exception {
-        int port = closedPort();
-        CliRun run = CliRun.of("lookup", "hello", "--via", "127.0.0.1:" + port, "--timeout", "40");
+    void lookupViaADeadAddressSaysTheNodeRefusedTheConnection() throws Exception {
+        String via = "127.0.0.1:" + closedPort();
+        CliRun run = CliRun.of("lookup", "hello", "--via", via, "--timeout", "40");
         assertEquals(1, run.exitCode(), run.err());
-        assertEquals(1, run.errLines().size(), "one line on stderr: " + run.err());
-        assertTrue(run.err().startsWith("cfs lookup: lookup via 127.0.0.1:" + port + " failed: "), run.err());
+        assertEquals(List.of("cfs lookup: lookup via " + via + " failed: " + via + " refused the connection"),
+                run.errLines());
+    }
+
+    @Test
+    void blockCommandsViaADeadAddressSayTheNodeRefusedTheConnection(@TempDir Path dir) throws Exception {
+        String via = "127.0.0.1:" + closedPort();
+        String key = Id.hash("anything").toHex();
+        Path file = Files.writeString(dir.resolve("f"), "data");
+        for (String[] args : List.of(new String[] {"get", key}, new String[] {"stat", key},
+                new String[] {"put", file.toString()})) {
+            CliRun run = CliRun.of("block", args[0], args[1], "--via", via, "--timeout", "40");
+            assertEquals(1, run.exitCode(), run.err());
+            assertEquals(1, run.errLines().size(), "one line on stderr: " + run.err());
+            assertTrue(run.err().startsWith("cfs block " + args[0] + ": "), run.err());
+            assertTrue(run.err().endsWith("via " + via + " failed: " + via + " refused the connection\n"), run.err());
+        }
     }
 }

@@ -13,6 +13,7 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -241,8 +242,7 @@ public final class NettyTransport implements Transport {
         CompletableFuture<Channel> connection = connection(p.peer);
         connection.whenComplete((channel, failure) -> {
             if (failure != null) {
-                p.fail(Reason.UNREACHABLE, "cannot connect to " + p.peer + ": "
-                        + Objects.toString(failure.getMessage(), failure.getClass().getSimpleName()));
+                p.fail(Reason.UNREACHABLE, connectFailure(p.peer, failure));
                 return;
             }
             EventLoop loop = channel.eventLoop();
@@ -283,6 +283,18 @@ public final class NettyTransport implements Transport {
     }
 
     /** The connection to {@code to}, opening it if there is none; concurrent callers share one. */
+    /**
+     * Why a connection to {@code peer} failed, for a person. A refusal gets its own words because it
+     * is the common case (nothing listens at that address) and Netty's text for it is syscall noise.
+     */
+    static String connectFailure(Endpoint peer, Throwable failure) {
+        String message = Objects.toString(failure.getMessage(), failure.getClass().getSimpleName());
+        if (failure instanceof ConnectException && message.contains("Connection refused")) {
+            return peer + " refused the connection";
+        }
+        return "cannot connect to " + peer + ": " + message;
+    }
+
     private CompletableFuture<Channel> connection(Endpoint to) {
         CompletableFuture<Channel> existing = outbound.get(to);
         if (existing != null) {
