@@ -5,24 +5,44 @@ import java.util.List;
 import org.cfs.chord.Endpoint;
 import org.cfs.chord.LookupResult;
 import org.cfs.chord.NodeRef;
+import org.cfs.dhash.DHash;
 
-/** The answer to one lookup, as lines for people and as one line of JSON. */
-record LookupReport(LookupKey key, Endpoint via, LookupResult result) implements CommandReport {
+/**
+ * The answer to one lookup, as lines for people and as one line of JSON: the owner, the replica
+ * set (the first {@code replicas} distinct hosts from the owner on, as DHash places a block's
+ * copies) and, apart, the owner's successor list, in which one host's vnodes appear once each.
+ */
+record LookupReport(LookupKey key, Endpoint via, LookupResult result, int replicas) implements CommandReport {
 
     @Override
     public void print(PrintWriter out) {
-        out.println("key       " + key.describe());
-        out.println("owner     " + node(result.owner()));
-        List<NodeRef> replicas = result.replicaSet();
-        for (int i = 0; i < replicas.size(); i++) {
-            out.printf("%-9s %2d. %s%n", i == 0 ? "replicas" : "", i + 1, node(replicas.get(i)));
+        out.println("key         " + key.describe());
+        out.println("owner       " + node(result.owner()));
+        List<NodeRef> hosts = replicaHosts();
+        list(out, "replicas", hosts);
+        if (hosts.size() < replicas) {
+            out.printf("%-11s only %d distinct %s known of the %d wanted%n", "", hosts.size(),
+                    hosts.size() == 1 ? "host" : "hosts", replicas);
         }
-        out.println("hops      " + result.hops());
-        out.println("timeouts  " + result.timeouts());
-        out.printf("time      %.1f ms (via %s)%n", millis(), via);
+        list(out, "successors", successors());
+        out.println("hops        " + result.hops());
+        out.println("timeouts    " + result.timeouts());
+        out.printf("time        %.1f ms (via %s)%n", millis(), via);
     }
 
-    /** {"key":..,"hashedFrom":..,"via":..,"owner":{..},"replicas":[..],"hops":..,"timeouts":..,"elapsedMs":..} */
+    private static void list(PrintWriter out, String label, List<NodeRef> nodes) {
+        if (nodes.isEmpty()) {
+            out.printf("%-11s none%n", label);
+        }
+        for (int i = 0; i < nodes.size(); i++) {
+            out.printf("%-11s %2d. %s%n", i == 0 ? label : "", i + 1, node(nodes.get(i)));
+        }
+    }
+
+    /**
+     * {"key":..,"hashedFrom":..,"via":..,"owner":{..},"replicas":[..],"successors":[..],"hops":..,
+     * "timeouts":..,"elapsedMs":..}
+     */
     @Override
     public String toJson() {
         JsonWriter json = new JsonWriter().beginObject().name("key").value(key.id().toHex());
@@ -32,7 +52,11 @@ record LookupReport(LookupKey key, Endpoint via, LookupResult result) implements
         json.name("via").value(via.toString()).name("owner");
         RingReport.writeNode(json, result.owner());
         json.name("replicas").beginArray();
-        for (NodeRef n : result.replicaSet()) {
+        for (NodeRef n : replicaHosts()) {
+            RingReport.writeNode(json, n);
+        }
+        json.endArray().name("successors").beginArray();
+        for (NodeRef n : successors()) {
             RingReport.writeNode(json, n);
         }
         return json.endArray()
@@ -44,6 +68,16 @@ record LookupReport(LookupKey key, Endpoint via, LookupResult result) implements
 
     static String node(NodeRef n) {
         return n.id().toHex() + "  " + n.endpoint() + "#" + n.vnode();
+    }
+
+    private List<NodeRef> replicaHosts() {
+        return DHash.replicaHosts(result.replicaSet(), replicas);
+    }
+
+    /** The owner's successor list: its replica set as the lookup returned it, less the owner. */
+    private List<NodeRef> successors() {
+        List<NodeRef> set = result.replicaSet();
+        return set.isEmpty() ? set : set.subList(1, set.size());
     }
 
     private double millis() {

@@ -79,8 +79,17 @@ class LiveRingTest {
         JsonNode result = MAPPER.readTree(lookup.lastOutLine());
         assertEquals(Id.hash("hello.txt").toHex(), result.get("key").asText());
         assertTrue(ids.contains(result.get("owner").get("id").asText()), "owner is a ring member: " + result);
-        assertTrue(result.get("replicas").size() >= 1, result.toString());
+        assertEquals(3, result.get("replicas").size(), "one replica on each of the 3 hosts: " + result);
+        Set<Integer> replicaPorts = new HashSet<>();
+        result.get("replicas").forEach(n -> replicaPorts.add(n.get("port").asInt()));
+        assertEquals(3, replicaPorts.size(), "replicas on distinct hosts: " + result);
         assertEquals(result.get("owner"), result.get("replicas").get(0), "the owner heads its replica set");
+        assertTrue(result.get("successors").size() > 3, "the successor list names vnodes, hosts more than once: "
+                + result);
+
+        CliRun two = CliRun.of("lookup", "hello.txt", "--via", via.toString(), "--replicas", "2", "--json");
+        assertEquals(0, two.exitCode(), two.err());
+        assertEquals(2, MAPPER.readTree(two.lastOutLine()).get("replicas").size(), two.out());
         assertTrue(result.get("hops").asInt() >= 0);
 
         CliRun byHex = CliRun.of("lookup", Id.hash("hello.txt").toHex(), "--via", via.toString());
