@@ -63,8 +63,8 @@ final class NodeCommand implements Callable<Integer> {
     private Endpoint join;
 
     @Option(names = "--vnodes", paramLabel = "N",
-            description = "Virtual nodes on this host (default: ${DEFAULT-VALUE});"
-                    + " peers refuse vnode indexes beyond their per-host limit.")
+            description = "Virtual nodes on this host, 1..16 (default: ${DEFAULT-VALUE}); peers refuse"
+                    + " vnode indexes past their limit of 16 per address.")
     private int vnodes;
 
     @Option(names = "--data", paramLabel = "DIR",

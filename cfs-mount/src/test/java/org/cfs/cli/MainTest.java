@@ -9,6 +9,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.cfs.chord.ChordConfig;
 import org.cfs.chord.Id;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -131,6 +132,10 @@ class MainTest {
         assertTrue(run.out().contains("--data"), run.out());
         assertTrue(run.out().contains("DHash"), run.out());
         assertTrue(run.out().contains("default: 4"), "vnodes default shown: " + run.out());
+        String help = run.out().replaceAll("\\s+", " ");
+        int limit = ChordConfig.defaults().maxVnodes();
+        assertTrue(help.contains("1.." + limit + " ") && help.contains("limit of " + limit + " "),
+                "the vnode limit shown is the library's: " + help);
     }
 
     /**
