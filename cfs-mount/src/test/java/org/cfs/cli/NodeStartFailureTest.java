@@ -68,10 +68,20 @@ class NodeStartFailureTest {
             assertEquals(1, exitCode(p), stderr("busy"));
             List<String> lines = stderr("busy").lines().toList();
             assertEquals(1, lines.size(), "one line, no settings logged first: " + lines);
-            assertTrue(lines.get(0).startsWith("cfs node: cannot listen on " + listen + ": "), lines.get(0));
-            assertTrue(lines.get(0).contains("in use"), lines.get(0));
+            assertEquals("cfs node: cannot listen on " + listen + ": another process is using that port",
+                    lines.get(0));
             assertFalse(Files.exists(data), "no data directory for a node that never ran");
         }
+    }
+
+    @Test
+    void anAddressOfAnotherMachineIsNamedAsSuch() throws Exception {
+        // 192.0.2.0/24 is reserved for documentation (RFC 5737): no machine of ours has it.
+        Process p = node("foreign", "--listen", "192.0.2.1:7000", "--data", dir.resolve("data").toString());
+        assertEquals(1, exitCode(p), stderr("foreign"));
+        assertEquals(List.of("cfs node: cannot listen on 192.0.2.1:7000: 192.0.2.1 is not an address of this machine"),
+                stderr("foreign").lines().toList());
+        assertFalse(Files.exists(dir.resolve("data")));
     }
 
     @Test

@@ -191,7 +191,7 @@ public final class NettyTransport implements Transport {
             group.shutdownGracefully(0, CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS)
                     .awaitUninterruptibly(CLOSE_WAIT.toMillis());
             Throwable cause = bound.cause();
-            String message = "cannot listen on " + listen + ": " + cause.getMessage();
+            String message = bindFailure(listen, cause);
             throw new UncheckedIOException(message,
                     cause instanceof IOException io ? io : new IOException(message, cause));
         }
@@ -283,6 +283,18 @@ public final class NettyTransport implements Transport {
     }
 
     /** The connection to {@code to}, opening it if there is none; concurrent callers share one. */
+    /** Why listening on {@code listen} failed, for a person, in the two common cases' own words. */
+    static String bindFailure(Endpoint listen, Throwable cause) {
+        String message = Objects.toString(cause.getMessage(), cause.getClass().getSimpleName());
+        if (message.contains("Address already in use")) {
+            return "cannot listen on " + listen + ": another process is using that port";
+        }
+        if (message.contains("Cannot assign requested address")) {
+            return "cannot listen on " + listen + ": " + listen.host() + " is not an address of this machine";
+        }
+        return "cannot listen on " + listen + ": " + message;
+    }
+
     /**
      * Why a connection to {@code peer} failed, for a person. A refusal gets its own words because it
      * is the common case (nothing listens at that address) and Netty's text for it is syscall noise.
