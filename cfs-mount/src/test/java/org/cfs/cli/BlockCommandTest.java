@@ -92,8 +92,8 @@ class BlockCommandTest {
         // Nothing listens at VIA: a fetch would fail differently, so the check ran first.
         CliRun run = CliRun.of("block", "get", KEY, "--via", VIA, "-o", missing.resolve("out").toString());
         assertEquals(1, run.exitCode(), run.err());
-        assertEquals(List.of("cfs block get: cannot write " + missing.resolve("out") + ": no such directory " + missing),
-                run.errLines());
+        assertEquals(List.of("cfs block get: cannot write " + missing.resolve("out")
+                + ": no such directory " + missing), run.errLines());
         Path file = Files.writeString(dir.resolve("plain"), "x");
         assertFails(CliRun.of("block", "get", KEY, "--via", VIA, "-o", file.resolve("out").toString()), 1,
                 "cannot write " + file.resolve("out") + ": " + file + " is not a directory");

@@ -38,8 +38,9 @@ class NodeStartFailureTest {
 
     /** {@code cfs node ARGS} as its own process, stdout and stderr apart. */
     private Process node(String name, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx128m", "-cp", System.getProperty("java.class.path"), "org.cfs.cli.Main", "node"));
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        List<String> command = new ArrayList<>(List.of(java.toString(), "-Xmx128m",
+                "-cp", System.getProperty("java.class.path"), "org.cfs.cli.Main", "node"));
         command.addAll(List.of(args));
         Process p = new ProcessBuilder(command)
                 .redirectOutput(dir.resolve(name + ".out").toFile())
