@@ -39,7 +39,9 @@ final class Await {
     static String describe(Throwable error) {
         TransportException te = TransportException.unwrap(error);
         if (te != null) {
-            return te.reason().name().toLowerCase(Locale.ROOT) + ": " + te.getMessage();
+            // An unreachable peer's message already says so ("... refused the connection").
+            return te.reason() == TransportException.Reason.UNREACHABLE ? te.getMessage()
+                    : te.reason().name().toLowerCase(Locale.ROOT) + ": " + te.getMessage();
         }
         Throwable t = error;
         while (t.getCause() != null && (t.getMessage() == null || t instanceof ExecutionException

@@ -41,6 +41,11 @@ final class BlockGetCommand implements Callable<Integer> {
     public Integer call() {
         Id key = BlockOptions.parseKey(spec, keyText);
         DHashConfig config = options.validate(spec);
+        // A fetch is wasted on a file that cannot be written; this catches the usual reason early.
+        String cannotWrite = output == null ? null : FileFailure.parentProblem(output);
+        if (cannotWrite != null) {
+            throw new CommandFailedException("cannot write " + output + ": " + cannotWrite);
+        }
         Block block;
         try (RemoteBlocks blocks = new RemoteBlocks(options.via(), config, options.timeout())) {
             block = blocks.get(key);
@@ -62,7 +67,7 @@ final class BlockGetCommand implements Callable<Integer> {
             try {
                 Files.write(output, data);
             } catch (IOException e) {
-                throw new CommandFailedException("cannot write " + output + ": " + e.getMessage(), e);
+                throw FileFailure.of("write", output, e);
             }
             return;
         }

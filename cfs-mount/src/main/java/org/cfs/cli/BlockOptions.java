@@ -9,7 +9,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 
-/** The options every {@code cfs block} command shares: where the ring is and how long to wait. */
+/**
+ * The options of the commands that work with replica sets ({@code cfs block} and {@code cfs lookup}):
+ * where the ring is, how long to wait, and how many replicas the ring keeps.
+ */
 final class BlockOptions {
     @Mixin
     RingAddress ring;

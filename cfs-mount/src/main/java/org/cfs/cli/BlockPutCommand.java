@@ -3,7 +3,6 @@ package org.cfs.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.cfs.dhash.Block;
@@ -21,16 +20,19 @@ import picocli.CommandLine.Spec;
 @Command(name = "put",
         mixinStandardHelpOptions = true,
         description = {
-            "Stores FILE's bytes (at most 1 MiB) as one content-hash block on its replica hosts, then"
-                + " prints its key (the hash of the bytes) and the nodes that acknowledged it.",
+            "Stores FILE's bytes (at most 1 MiB; - reads standard input) as one content-hash block on its"
+                + " replica hosts, then prints its key (the hash of the bytes) and the nodes that acknowledged it.",
             "Warns on stderr when fewer than K replica hosts stored it; fails if fewer than two (or K, if"
                 + " smaller) did."})
 final class BlockPutCommand implements Callable<Integer> {
+    /** The FILE that means standard input, as in most Unix tools. */
+    static final String STDIN = "-";
 
     @Spec
     private CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "The file to store.")
+    @Parameters(index = "0", paramLabel = "FILE",
+            description = "The file to store, or - for standard input (./- names a file called -).")
     private Path file;
 
     @Mixin
@@ -42,7 +44,7 @@ final class BlockPutCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         DHashConfig config = options.validate(spec);
-        byte[] data = read(file);
+        byte[] data = file.toString().equals(STDIN) ? readStdin() : read(file);
         PutResult result;
         try (RemoteBlocks blocks = new RemoteBlocks(options.via(), config, options.timeout())) {
             result = blocks.put(new ContentBlock(data));
@@ -55,6 +57,21 @@ final class BlockPutCommand implements Callable<Integer> {
         }
         new PutReport(result, data.length, options.via()).emit(spec, json);
         return 0;
+    }
+
+    /** The bytes of standard input, refused as soon as they would not fit one block. */
+    static byte[] readStdin() {
+        try {
+            // One byte past the limit tells an over-long input from one that fits exactly.
+            byte[] data = System.in.readNBytes(Block.DEFAULT_MAX_DATA + 1);
+            if (data.length > Block.DEFAULT_MAX_DATA) {
+                throw new CommandFailedException("standard input holds more than " + Block.DEFAULT_MAX_DATA
+                        + " bytes, over the 1 MiB limit of one block");
+            }
+            return data;
+        } catch (IOException e) {
+            throw new CommandFailedException("cannot read standard input: " + e.getMessage(), e);
+        }
     }
 
     /** The file's bytes, refused before reading when they would not fit one block. */
@@ -72,10 +89,8 @@ final class BlockPutCommand implements Callable<Integer> {
                 throw tooLarge(file, data.length);
             }
             return data;
-        } catch (NoSuchFileException e) {
-            throw new CommandFailedException("cannot read " + file + ": no such file", e);
         } catch (IOException e) {
-            throw new CommandFailedException("cannot read " + file + ": " + e.getMessage(), e);
+            throw FileFailure.of("read", file, e);
         }
     }
 

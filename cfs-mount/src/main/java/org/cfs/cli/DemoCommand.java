@@ -177,7 +177,8 @@ final class DemoCommand implements Callable<Integer> {
             }
         }
         throw new CommandFailedException("the ring did not close with all " + expected + " vnodes within "
-                + Await.seconds(CLOSE_TIMEOUT) + "; last walk: " + new RingReport(via, last).headline());
+                + Await.seconds(CLOSE_TIMEOUT) + "; last walk: " + new RingReport(via, last).headline()
+                + (last.closed() ? "" : ": " + last.problem()));
     }
 
     /** Looks names up from different hosts; returns how many owners disagree with the walk. */

@@ -3,6 +3,7 @@ package org.cfs.cli;
 import java.util.concurrent.Callable;
 import org.cfs.chord.ChordConfig;
 import org.cfs.chord.LookupResult;
+import org.cfs.dhash.DHashConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -14,8 +15,9 @@ import picocli.CommandLine.Spec;
 /** Finds the owner and replica set of a key with an iterative lookup from outside the ring. */
 @Command(name = "lookup",
         mixinStandardHelpOptions = true,
-        description = "Finds the node that owns KEY, and its replica set, with an iterative lookup"
-                + " starting at the given node; prints hops, timeouts and time taken.")
+        description = "Finds the node that owns KEY with an iterative lookup starting at the given node;"
+                + " prints its replica set (the K distinct hosts that would hold KEY's block), the owner's"
+                + " successor list, and the hops, timeouts and time taken.")
 final class LookupCommand implements Callable<Integer> {
 
     @Spec
@@ -27,14 +29,14 @@ final class LookupCommand implements Callable<Integer> {
     private String keyText;
 
     @Mixin
-    private RingAddress ring;
+    private BlockOptions options;
 
     @Option(names = "--json", description = "Print one line of JSON instead of text.")
     private boolean json;
 
     @Override
     public Integer call() {
-        ring.validate(spec);
+        DHashConfig config = options.validate(spec);
         LookupKey key;
         try {
             key = LookupKey.parse(keyText);
@@ -43,9 +45,9 @@ final class LookupCommand implements Callable<Integer> {
         }
         LookupResult result;
         try (RemoteRing remote = new RemoteRing(ChordConfig.defaults())) {
-            result = remote.lookup(key, ring.via, ring.timeout());
+            result = remote.lookup(key, options.via(), options.timeout());
         }
-        new LookupReport(key, ring.via, result).emit(spec, json);
+        new LookupReport(key, options.via(), result, config.replicas()).emit(spec, json);
         return 0;
     }
 }

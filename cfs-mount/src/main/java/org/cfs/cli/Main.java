@@ -78,7 +78,8 @@ public final class Main implements Runnable {
         cmd.setParameterExceptionHandler((ParameterException e, String[] args) -> {
             CommandLine failed = e.getCommandLine();
             PrintWriter err = failed.getErr();
-            err.println(failed.getCommandSpec().qualifiedName() + ": " + e.getMessage()
+            String unknown = UnknownCommand.message(e);
+            err.println(failed.getCommandSpec().qualifiedName() + ": " + (unknown != null ? unknown : e.getMessage())
                     + " (see '" + failed.getCommandSpec().qualifiedName() + " --help')");
             if (main.verbose) {
                 e.printStackTrace(err);

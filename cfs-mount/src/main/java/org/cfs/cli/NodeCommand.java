@@ -10,7 +10,6 @@ import org.cfs.chord.ChordConfig;
 import org.cfs.chord.ChordHost;
 import org.cfs.chord.Endpoint;
 import org.cfs.chord.netty.NettyTransport;
-import org.cfs.dhash.BlockStore;
 import org.cfs.dhash.DHash;
 import org.cfs.dhash.DHashConfig;
 import org.cfs.dhash.DHashMessages;
@@ -65,8 +64,8 @@ final class NodeCommand implements Callable<Integer> {
     private Endpoint join;
 
     @Option(names = "--vnodes", paramLabel = "N",
-            description = "Virtual nodes on this host (default: ${DEFAULT-VALUE});"
-                    + " peers refuse vnode indexes beyond their per-host limit.")
+            description = "Virtual nodes on this host, 1..16 (default: ${DEFAULT-VALUE}); peers refuse"
+                    + " vnode indexes past their limit of 16 per address.")
     private int vnodes;
 
     @Option(names = "--data", paramLabel = "DIR",
@@ -96,20 +95,30 @@ final class NodeCommand implements Callable<Integer> {
         StoreLimits limits = limits();
         Logger log = LoggerFactory.getLogger(NodeCommand.class);
         long deadline = System.nanoTime() + JOIN_TIMEOUT.toNanos();
-        BlockStore store = NodeStorage.open(data, limits);
-        NodeStorage.logSettings(log, dhashConfig, store, data);
-        ChordHost host;
+        // The port first: a node that cannot have it, or whose data directory another node holds,
+        // fails with one line, having logged nothing and created no data directory. Until it
+        // starts, the host answers peers "not ready".
+        NodeStorage.checkFree(data);
+        ChordHost host = bind(config);
+        NodeStorage storage;
+        try {
+            storage = NodeStorage.open(data, listen, limits);
+        } catch (RuntimeException e) {
+            host.close();
+            throw e;
+        }
+        NodeStorage.logSettings(log, dhashConfig, storage.store(), data);
         try {
             if (join != null) {
                 awaitBootstrap(config, deadline, log);
             }
-            host = bind(config);
         } catch (RuntimeException e) {
-            store.close();
+            host.close();
+            storage.close();
             throw e;
         }
-        DHash dhash = DHash.node(host, store, dhashConfig, Clock.systemUTC(), null, null);
-        NodeShutdown shutdown = new NodeShutdown(host, dhash, store, log);
+        DHash dhash = DHash.node(host, storage.store(), dhashConfig, Clock.systemUTC(), null, null);
+        NodeShutdown shutdown = new NodeShutdown(host, dhash, storage, log);
         try {
             Await.result(host.start(join), Duration.ofNanos(Math.max(1, deadline - System.nanoTime())),
                     join == null ? "starting a ring at " + host.endpoint() : "joining the ring via " + join);

@@ -6,25 +6,24 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.cfs.chord.ChordHost;
-import org.cfs.dhash.BlockStore;
 import org.cfs.dhash.DHash;
 import org.slf4j.Logger;
 
 /**
  * Stops a node in order: hands its blocks over to their other replica hosts, leaves the ring,
- * then closes DHash and the store. Each step is bounded; one that fails or overruns is logged and
- * the next runs anyway.
+ * then closes DHash and the store, releasing the data directory. Each step is bounded; one that
+ * fails or overruns is logged and the next runs anyway.
  */
 final class NodeShutdown {
     private final ChordHost host;
     private final DHash dhash;
-    private final BlockStore store;
+    private final NodeStorage storage;
     private final Logger log;
 
-    NodeShutdown(ChordHost host, DHash dhash, BlockStore store, Logger log) {
+    NodeShutdown(ChordHost host, DHash dhash, NodeStorage storage, Logger log) {
         this.host = host;
         this.dhash = dhash;
-        this.store = store;
+        this.storage = storage;
         this.log = log;
     }
 
@@ -45,7 +44,7 @@ final class NodeShutdown {
     }
 
     private void handOver() {
-        long blocks = store.count();
+        long blocks = storage.store().count();
         if (blocks == 0) {
             return;
         }
@@ -65,13 +64,13 @@ final class NodeShutdown {
         }
     }
 
-    /** Closes the host, DHash, then the store; safe to call more than once. */
+    /** Closes the host, DHash, then the store and its data directory; safe to call more than once. */
     void close() {
         try {
             host.close();
             dhash.close();
         } finally {
-            store.close();
+            storage.close();
         }
     }
 

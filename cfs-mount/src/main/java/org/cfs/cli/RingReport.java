@@ -23,7 +23,8 @@ record RingReport(Endpoint via, @JsonIgnore RingWalk walk) implements CommandRep
         if (walk.closed()) {
             return "ring via " + via + ": " + count + " on " + hostCount() + " hosts, closed";
         }
-        return "ring via " + via + ": NOT closed after " + count + ": " + walk.problem();
+        // Why it did not close is the command's error line; saying it here too would print it twice.
+        return "ring via " + via + ": NOT closed after " + count;
     }
 
     /**

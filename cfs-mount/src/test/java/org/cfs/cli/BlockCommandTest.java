@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -74,6 +76,41 @@ class BlockCommandTest {
     void aMissingFileOrADirectoryIsRefused() {
         assertFails(CliRun.of("block", "put", dir.resolve("nope").toString(), "--via", VIA), 1, "no such file");
         assertFails(CliRun.of("block", "put", dir.toString(), "--via", VIA), 1, "is a directory");
+    }
+
+    @Test
+    void aFileInAMissingDirectoryIsRefusedNamingTheDirectory() throws Exception {
+        Path missing = dir.resolve("x").resolve("y");
+        assertEquals(List.of("cfs block put: cannot read " + missing.resolve("f") + ": no such directory " + missing),
+                CliRun.of("block", "put", missing.resolve("f").toString(), "--via", VIA).errLines());
+        Path file = Files.writeString(dir.resolve("plain"), "x");
+        assertFails(CliRun.of("block", "put", file.resolve("f").toString(), "--via", VIA), 1,
+                file + " is not a directory");
+    }
+
+    @Test
+    void getIntoAMissingDirectoryIsRefusedBeforeFetchingAndSaysWhy() throws Exception {
+        Path missing = dir.resolve("x").resolve("y");
+        // Nothing listens at VIA: a fetch would fail differently, so the check ran first.
+        CliRun run = CliRun.of("block", "get", KEY, "--via", VIA, "-o", missing.resolve("out").toString());
+        assertEquals(1, run.exitCode(), run.err());
+        assertEquals(List.of("cfs block get: cannot write " + missing.resolve("out")
+                + ": no such directory " + missing), run.errLines());
+        Path file = Files.writeString(dir.resolve("plain"), "x");
+        assertFails(CliRun.of("block", "get", KEY, "--via", VIA, "-o", file.resolve("out").toString()), 1,
+                "cannot write " + file.resolve("out") + ": " + file + " is not a directory");
+    }
+
+    @Test
+    void standardInputOverOneMebibyteIsRefused() {
+        InputStream stdin = System.in;
+        System.setIn(new ByteArrayInputStream(new byte[Block.DEFAULT_MAX_DATA + 1]));
+        try {
+            assertFails(CliRun.of("block", "put", "-", "--via", VIA), 1,
+                    "standard input holds more than 1048576 bytes, over the 1 MiB limit of one block");
+        } finally {
+            System.setIn(stdin);
+        }
     }
 
     @Test

@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -133,6 +136,38 @@ class LiveBlockTest {
         }
         assertEquals(0, get.exitCode(), get.err());
         assertEquals("hello, ring\n", captured.toString());
+    }
+
+    @Test
+    void putOfDashStoresStandardInput() throws Exception {
+        byte[] data = "hi\n".getBytes(StandardCharsets.UTF_8);
+        InputStream stdin = System.in;
+        CliRun put;
+        System.setIn(new ByteArrayInputStream(data));
+        try {
+            put = CliRun.of("block", "put", "-", "--via", via.toString());
+        } finally {
+            System.setIn(stdin);
+        }
+        assertEquals(0, put.exitCode(), put.err());
+        String key = put.out().lines().findFirst().orElseThrow();
+        assertEquals(Id.hash(data).toHex(), key);
+        Path copy = dir.resolve("from-stdin");
+        CliRun get = CliRun.of("block", "get", key, "--via", hosts.get(0).endpoint().toString(), "-o", copy.toString());
+        assertEquals(0, get.exitCode(), get.err());
+        assertArrayEquals(data, Files.readAllBytes(copy));
+    }
+
+    @Test
+    void getOntoADirectorySaysSoAfterTheFetch() throws Exception {
+        Path file = Files.writeString(dir.resolve("for-a-directory"), "bytes");
+        CliRun put = CliRun.of("block", "put", file.toString(), "--via", via.toString());
+        assertEquals(0, put.exitCode(), put.err());
+        String key = put.out().lines().findFirst().orElseThrow();
+        Path target = Files.createDirectories(dir.resolve("a-directory"));
+        CliRun get = CliRun.of("block", "get", key, "--via", via.toString(), "-o", target.toString());
+        assertEquals(1, get.exitCode(), get.err());
+        assertEquals(List.of("cfs block get: cannot write " + target + ": is a directory"), get.errLines());
     }
 
     @Test

@@ -80,12 +80,29 @@ class LiveRingTest {
         assertEquals(Id.hash("hello.txt").toHex(), result.get("key").asText());
         assertEquals(successor(ids, Id.hash("hello.txt")).toHex(), result.get("owner").get("id").asText(),
                 "the owner is the key's successor among the ring's ids: " + result);
-        assertTrue(result.get("replicas").size() >= 1, result.toString());
+        assertEquals(3, result.get("replicas").size(), "one replica on each of the 3 hosts: " + result);
+        Set<Integer> replicaPorts = new HashSet<>();
+        result.get("replicas").forEach(n -> replicaPorts.add(n.get("port").asInt()));
+        assertEquals(3, replicaPorts.size(), "replicas on distinct hosts: " + result);
         assertEquals(result.get("owner"), result.get("replicas").get(0), "the owner heads its replica set");
+        // Successor lists fill in as stabilization runs, so only the first successor is settled here.
+        List<String> order = new ArrayList<>();
+        ring.get("nodes").forEach(n -> order.add(n.get("id").asText()));
+        String owner = result.get("owner").get("id").asText();
+        JsonNode successors = result.get("successors");
+        assertTrue(successors.size() >= 1, result.toString());
+        assertEquals(order.get((order.indexOf(owner) + 1) % order.size()), successors.get(0).get("id").asText(),
+                "the successor list starts at the owner's successor, a vnode: " + result);
+        successors.forEach(n -> assertTrue(ids.contains(n.get("id").asText()) && !n.get("id").asText().equals(owner),
+                "successors are other ring members: " + result));
         // An iterative lookup asks at least one node and then confirms the owner; in a settled ring it
         // asks each of the 6 vnodes at most once before that confirmation.
         int hops = result.get("hops").asInt();
         assertTrue(hops >= 2 && hops <= 6 + 1, "hops: " + result);
+
+        CliRun two = CliRun.of("lookup", "hello.txt", "--via", via.toString(), "--replicas", "2", "--json");
+        assertEquals(0, two.exitCode(), two.err());
+        assertEquals(2, MAPPER.readTree(two.lastOutLine()).get("replicas").size(), two.out());
 
         CliRun byHex = CliRun.of("lookup", Id.hash("hello.txt").toHex(), "--via", via.toString());
         assertEquals(0, byHex.exitCode(), byHex.err());

@@ -90,8 +90,8 @@ class ReportJsonTest {
         LookupKey key = LookupKey.parse("hello.txt");
         LookupResult result = new LookupResult(key.id(), nodes.get(1), List.of(nodes.get(1), nodes.get(2)), 2, 1,
                 Duration.ofNanos(1_500_000), List.of(nodes.get(0)), null);
-        JsonNode json = MAPPER.readTree(new LookupReport(key, VIA, result).toJson());
-        assertEquals(List.of("key", "hashedFrom", "via", "owner", "replicas", "hops", "timeouts", "elapsedMs"),
+        JsonNode json = MAPPER.readTree(new LookupReport(key, VIA, result, 3).toJson());
+        assertEquals(List.of("key", "hashedFrom", "via", "owner", "replicas", "successors", "hops", "timeouts", "elapsedMs"),
                 fieldNames(json));
         assertEquals(key.id().toHex(), json.get("key").asText());
         assertEquals("hello.txt", json.get("hashedFrom").asText());
@@ -109,13 +109,13 @@ class ReportJsonTest {
         List<NodeRef> nodes = ring(2, 1);
         LookupResult result = new LookupResult(nodes.get(0).id(), nodes.get(0), List.of(nodes.get(0)), 1, 0,
                 Duration.ofMillis(2), List.of(), null);
-        JsonNode byId = MAPPER.readTree(new LookupReport(LookupKey.parse(nodes.get(0).id().toHex()), VIA, result)
+        JsonNode byId = MAPPER.readTree(new LookupReport(LookupKey.parse(nodes.get(0).id().toHex()), VIA, result, 3)
                 .toJson());
         assertFalse(byId.has("hashedFrom"), byId.toString());
         assertEquals(nodes.get(0).id().toHex(), byId.get("key").asText());
 
         String tricky = "quote\" backslash\\ newline\n tab\t bell\u0007 é 🙂";
-        String line = new LookupReport(LookupKey.parse(tricky), VIA, result).toJson();
+        String line = new LookupReport(LookupKey.parse(tricky), VIA, result, 3).toJson();
         assertEquals(1, line.lines().count(), line);
         assertEquals(tricky, MAPPER.readTree(line).get("hashedFrom").asText());
     }
@@ -139,5 +139,66 @@ class ReportJsonTest {
         assertEquals(nodes.get(1).vnode(), json.get("path").get(1).get("vnode").asInt());
         assertEquals(42, json.get("bytes").asLong());
         assertTrue(json.get("note").isNull());
+    }
+
+    /** Owner first, then its successors: 4 hosts of 2 vnodes each, so every host comes up twice. */
+    private static LookupResult lookupOnVnodes(LookupKey key, List<NodeRef> nodes) {
+        return new LookupResult(key.id(), nodes.get(0), nodes, 3, 0, Duration.ofMillis(2), List.of(), null);
+    }
+
+    @Test
+    void lookupReplicasAreKDistinctHostsAndTheSuccessorListStandsApart() throws Exception {
+        List<NodeRef> nodes = ring(4, 2);
+        LookupKey key = LookupKey.parse("hello.txt");
+        LookupResult result = lookupOnVnodes(key, nodes);
+        List<String> hosts = nodes.stream().map(n -> n.endpoint().toString()).distinct().toList();
+
+        JsonNode json = MAPPER.readTree(new LookupReport(key, VIA, result, 3).toJson());
+        assertEquals(3, json.get("replicas").size());
+        for (int i = 0; i < 3; i++) {
+            assertEquals(hosts.get(i), json.get("replicas").get(i).get("host").asText() + ":"
+                    + json.get("replicas").get(i).get("port").asInt(), "replica " + i + " in ring order");
+        }
+        assertEquals(nodes.get(0).id().toHex(), json.get("replicas").get(0).get("id").asText(), "owner first");
+        assertEquals(nodes.size() - 1, json.get("successors").size());
+        assertEquals(nodes.get(1).id().toHex(), json.get("successors").get(0).get("id").asText());
+
+        assertEquals(2, MAPPER.readTree(new LookupReport(key, VIA, result, 2).toJson()).get("replicas").size());
+
+        StringWriter text = new StringWriter();
+        new LookupReport(key, VIA, result, 3).print(new PrintWriter(text, true));
+        List<String> lines = text.toString().lines().toList();
+        int replicas = indexStartingWith(lines, "replicas ");
+        int successors = indexStartingWith(lines, "successors ");
+        assertEquals(replicas + 3, successors, "three replica lines, then the successor list: " + text);
+        assertEquals(nodes.size() - 1, lines.stream().filter(l -> l.matches("^(successors| {10}) +\\d+\\. .*")
+                && lines.indexOf(l) >= successors).count(), text.toString());
+        for (int i = 0; i < 3; i++) {
+            assertTrue(lines.get(replicas + i).endsWith(hostOf(nodes, hosts.get(i))), lines.get(replicas + i));
+        }
+    }
+
+    @Test
+    void lookupTextSaysWhenTheRingHasFewerHostsThanReplicas() {
+        List<NodeRef> nodes = ring(2, 2);
+        LookupKey key = LookupKey.parse("hello.txt");
+        StringWriter text = new StringWriter();
+        new LookupReport(key, VIA, lookupOnVnodes(key, nodes), 3).print(new PrintWriter(text, true));
+        assertTrue(text.toString().contains("only 2 distinct hosts known of the 3 wanted"), text.toString());
+    }
+
+    private static int indexStartingWith(List<String> lines, String prefix) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith(prefix)) {
+                return i;
+            }
+        }
+        throw new AssertionError("no line starts with '" + prefix + "': " + lines);
+    }
+
+    /** "host:port#vnode" of the first vnode of {@code host} in ring order. */
+    private static String hostOf(List<NodeRef> ring, String host) {
+        NodeRef first = ring.stream().filter(n -> n.endpoint().toString().equals(host)).findFirst().orElseThrow();
+        return first.endpoint() + "#" + first.vnode();
     }
 }

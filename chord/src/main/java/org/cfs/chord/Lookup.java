@@ -67,6 +67,8 @@ final class Lookup {
     private NodeRef best;
     private List<NodeRef> bestSuccessors = List.of();
     private boolean bestExhausted;
+    /** Why the last node that did not answer failed: the lookup's reason when nobody answered. */
+    private Throwable lastFailure;
 
     private final boolean stopAtHolder;
 
@@ -179,7 +181,9 @@ final class Lookup {
      */
     private void pastDeadPredecessors() {
         if (best == null || bestExhausted) {
-            fail("lookup of " + key + " ran out of live nodes to ask");
+            // With no answer at all the node asked first is the problem (a wrong address, a node
+            // that is down), and its failure says which; after answers it is only the last casualty.
+            fail("lookup of " + key + " ran out of live nodes to ask", hops == 0 ? lastFailure : null);
             return;
         }
         bestExhausted = true;
@@ -259,6 +263,7 @@ final class Lookup {
             timeouts++;
         }
         dead.add(node.id());
+        lastFailure = error;
         if (origin != null) {
             origin.peerDied(node);
         }
@@ -277,11 +282,15 @@ final class Lookup {
     }
 
     private void fail(String why) {
+        fail(why, null);
+    }
+
+    private void fail(String why, Throwable cause) {
         if (result.isDone()) {
             return;
         }
         finish();
-        result.completeExceptionally(new LookupException(why, hops, timeouts));
+        result.completeExceptionally(new LookupException(why, hops, timeouts, cause));
     }
 
     private void finish() {

@@ -6,7 +6,12 @@ public final class LookupException extends RuntimeException {
     private final int timeouts;
 
     public LookupException(String message, int hops, int timeouts) {
-        super(message);
+        this(message, hops, timeouts, null);
+    }
+
+    /** @param cause why the lookup could not go on, when one failure explains it; may be null */
+    public LookupException(String message, int hops, int timeouts, Throwable cause) {
+        super(message, cause);
         this.hops = hops;
         this.timeouts = timeouts;
     }

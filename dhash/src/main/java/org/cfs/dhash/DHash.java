@@ -108,6 +108,15 @@ public final class DHash implements AutoCloseable {
         return new DHash(new BlockClient(lookup, null, transport, scheduler, config, clock), null, null, null);
     }
 
+    /**
+     * The k hosts that hold a key's block, from its lookup's replica set (owner first, then its
+     * successors): the first vnode of each distinct host, in ring order, since vnodes of one host
+     * count once.
+     */
+    public static List<NodeRef> replicaHosts(List<NodeRef> replicaSet, int k) {
+        return BlockClient.replicaHosts(replicaSet, k);
+    }
+
     /** Stores {@code block} on its k replica hosts. */
     public CompletableFuture<PutResult> put(Block block) {
         return client.put(block);

@@ -13,6 +13,7 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -190,7 +191,7 @@ public final class NettyTransport implements Transport {
             group.shutdownGracefully(0, CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS)
                     .awaitUninterruptibly(CLOSE_WAIT.toMillis());
             Throwable cause = bound.cause();
-            String message = "cannot listen on " + listen + ": " + cause.getMessage();
+            String message = bindFailure(listen, cause);
             throw new UncheckedIOException(message,
                     cause instanceof IOException io ? io : new IOException(message, cause));
         }
@@ -241,8 +242,7 @@ public final class NettyTransport implements Transport {
         CompletableFuture<Channel> connection = connection(p.peer);
         connection.whenComplete((channel, failure) -> {
             if (failure != null) {
-                p.fail(Reason.UNREACHABLE, "cannot connect to " + p.peer + ": "
-                        + Objects.toString(failure.getMessage(), failure.getClass().getSimpleName()));
+                p.fail(Reason.UNREACHABLE, connectFailure(p.peer, failure));
                 return;
             }
             EventLoop loop = channel.eventLoop();
@@ -283,6 +283,30 @@ public final class NettyTransport implements Transport {
     }
 
     /** The connection to {@code to}, opening it if there is none; concurrent callers share one. */
+    /** Why listening on {@code listen} failed, for a person, in the two common cases' own words. */
+    static String bindFailure(Endpoint listen, Throwable cause) {
+        String message = Objects.toString(cause.getMessage(), cause.getClass().getSimpleName());
+        if (message.contains("Address already in use")) {
+            return "cannot listen on " + listen + ": another process is using that port";
+        }
+        if (message.contains("Cannot assign requested address")) {
+            return "cannot listen on " + listen + ": " + listen.host() + " is not an address of this machine";
+        }
+        return "cannot listen on " + listen + ": " + message;
+    }
+
+    /**
+     * Why a connection to {@code peer} failed, for a person. A refusal gets its own words because it
+     * is the common case (nothing listens at that address) and Netty's text for it is syscall noise.
+     */
+    static String connectFailure(Endpoint peer, Throwable failure) {
+        String message = Objects.toString(failure.getMessage(), failure.getClass().getSimpleName());
+        if (failure instanceof ConnectException && message.contains("Connection refused")) {
+            return peer + " refused the connection";
+        }
+        return "cannot connect to " + peer + ": " + message;
+    }
+
     private CompletableFuture<Channel> connection(Endpoint to) {
         CompletableFuture<Channel> existing = outbound.get(to);
         if (existing != null) {

@@ -1,0 +1,64 @@
+package org.cfs.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
+
+/** The README's command table lists every command and exactly the options its --help shows. */
+class ReadmeCommandTableTest {
+    /** Options every command has, which the README describes once above the table. */
+    private static final Set<String> COMMON = Set.of("--help", "--version", "--verbose", "--config");
+    private static final Pattern OPTION = Pattern.compile("(?<![\\w-])(--?[A-Za-z][\\w-]*)");
+
+    @Test
+    void everyCommandHasARowNamingExactlyItsOptions() throws Exception {
+        // Surefire runs in the module's directory; the README is the project's.
+        List<String> rows = Files.readAllLines(Path.of("..", "README.md")).stream()
+                .filter(l -> l.startsWith("| `cfs ")).toList();
+        List<CommandLine> commands = new ArrayList<>();
+        leaves(Main.commandLine(), commands);
+        assertEquals(commands.size(), rows.size(), "one row per command: " + rows);
+        for (CommandLine command : commands) {
+            String name = command.getCommandSpec().qualifiedName();
+            String usage = rows.stream().map(r -> r.substring(3, r.indexOf('`', 3)))
+                    .filter(u -> u.equals(name) || u.startsWith(name + " ")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no README row for " + name));
+            Set<String> expected = new TreeSet<>();
+            for (OptionSpec option : command.getCommandSpec().options()) {
+                if (!COMMON.contains(option.longestName())) {
+                    expected.add(option.longestName());
+                }
+            }
+            Set<String> listed = new TreeSet<>();
+            Matcher m = OPTION.matcher(usage);
+            while (m.find()) {
+                OptionSpec option = command.getCommandSpec().findOption(m.group(1));
+                assertTrue(option != null, name + ": README lists " + m.group(1) + ", which --help does not");
+                listed.add(option.longestName());
+            }
+            assertEquals(expected, listed, name + "'s options in README: " + usage);
+        }
+    }
+
+    /** The commands that do work: those without subcommands, other than help. */
+    private static void leaves(CommandLine command, List<CommandLine> out) {
+        if (command.getSubcommands().isEmpty()) {
+            if (!(command.getCommand() instanceof CommandLine.HelpCommand)) {
+                out.add(command);
+            }
+            return;
+        }
+        command.getSubcommands().values().forEach(c -> leaves(c, out));
+    }
+}
