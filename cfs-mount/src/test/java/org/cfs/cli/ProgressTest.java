@@ -74,6 +74,15 @@ class ProgressTest {
         assertEquals(List.of("get: 2 files, 900 B in 0.0 s"), lines());
         assertEquals(2, progress.files());
         assertEquals(901, progress.bytes());
+
+        bytes.reset();
+        Progress one = new PlainProgress("get", Progress.UNKNOWN, Progress.UNKNOWN, out, now::get,
+                Duration.ofSeconds(5));
+        one.addFiles(1);
+        one.addBytes(3L << 20);
+        now.addAndGet(2 * SECOND);
+        one.close();
+        assertEquals(List.of("get: 1 file, 3 MiB, 1.5 MiB/s in 2.0 s"), lines());
     }
 
     @Test
