@@ -184,6 +184,20 @@ class ProgressTest {
     }
 
     @Test
+    void aBarClosedAtOnceStillEndsItsLineOnce() {
+        // Often closed before the library's first refresh, which is where it would end the line.
+        for (int i = 0; i < 50; i++) {
+            bytes.reset();
+            Progress progress = new TerminalProgress("get", 1, 1, out, 80);
+            progress.close();
+            progress.step("next");
+            String printed = printed();
+            assertTrue(printed.endsWith(System.lineSeparator() + "next" + System.lineSeparator()), printed);
+            assertEquals(2, printed.chars().filter(c -> c == '\n').count(), printed);
+        }
+    }
+
+    @Test
     void aBarWithUnknownTotalsCountsSmallAmountsInKibibytesOnlyWhenTheTotalIsSmall() {
         Progress unknown = new TerminalProgress("get", Progress.UNKNOWN, Progress.UNKNOWN, out, 120);
         unknown.addBytes(3L << 20);
