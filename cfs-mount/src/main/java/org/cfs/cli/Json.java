@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import com.fasterxml.jackson.databind.util.NameTransformer;
 import java.io.IOException;
+import org.cfs.chord.ByteSize;
 import org.cfs.chord.Endpoint;
 import org.cfs.chord.Id;
 import org.cfs.chord.NodeRef;
@@ -19,8 +20,8 @@ import org.cfs.dhash.BlockStat;
 
 /**
  * The one ObjectMapper of the cfs command, so every {@code --json} line spells the ring's types
- * the same way: an id as 40 hex digits, an endpoint as "host:port", a node as
- * {@code {"id","host","port","vnode"}}. Reports are records serialised as they are; a component
+ * the same way: an id as 40 hex digits, an endpoint as "host:port", a size as its number of
+ * bytes, a node as {@code {"id","host","port","vnode"}}. Reports are records serialised as they are; a component
  * added to one appears in its JSON with no more code.
  */
 final class Json {
@@ -28,6 +29,7 @@ final class Json {
             .addModule(new SimpleModule("cfs-ring")
                     .addSerializer(Id.class, ToStringSerializer.instance)
                     .addSerializer(Endpoint.class, ToStringSerializer.instance)
+                    .addSerializer(ByteSize.class, new ByteCount())
                     .addSerializer(NodeRef.class, new NodeRefSerializer(null))
                     .setMixInAnnotation(BlockStat.Holder.class, HolderFields.class))
             .build();
@@ -82,6 +84,18 @@ final class Json {
         @Override
         public JsonSerializer<NodeRef> unwrappingSerializer(NameTransformer names) {
             return new NodeRefSerializer(names);
+        }
+    }
+
+    /** A size for scripts: the exact count, not "1.2 GiB". */
+    private static final class ByteCount extends StdSerializer<ByteSize> {
+        ByteCount() {
+            super(ByteSize.class);
+        }
+
+        @Override
+        public void serialize(ByteSize size, JsonGenerator out, SerializerProvider provider) throws IOException {
+            out.writeNumber(size.bytes());
         }
     }
 

@@ -88,9 +88,13 @@ abstract sealed class Progress implements AutoCloseable permits TerminalProgress
         return bytes.sum();
     }
 
-    /** "12/340 files", or "12 files" when the total is not known. */
+    /** "12/340 files", or "12 files" ("1 file") when the total is not known. */
     final String filesText() {
-        return files() + (totalFiles == UNKNOWN ? "" : "/" + totalFiles) + " files";
+        long done = files();
+        if (totalFiles == UNKNOWN) {
+            return done + (done == 1 ? " file" : " files");
+        }
+        return done + "/" + totalFiles + " files";
     }
 
     /** "45 MiB of 1.2 GiB", "45 MiB" when the total is not known, and the rate over {@code seconds}. */

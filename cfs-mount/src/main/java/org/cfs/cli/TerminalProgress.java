@@ -61,6 +61,9 @@ final class TerminalProgress extends Progress {
     @Override
     void finish() {
         bar.close();
+        // A bar closed before its first refresh is drawn once but never ends its line (progressbar
+        // 0.10.2 closes its consumer only from a refresh after the first); end it here.
+        line.close();
     }
 
     /**
@@ -98,10 +101,13 @@ final class TerminalProgress extends Progress {
             out.flush();
         }
 
+        /** Ends the bar's line once, however often it is called. */
         @Override
         public synchronized void close() {
-            ended = true;
-            super.close();
+            if (!ended) {
+                ended = true;
+                super.close();
+            }
         }
     }
 }

@@ -74,6 +74,15 @@ class ProgressTest {
         assertEquals(List.of("get: 2 files, 900 B in 0.0 s"), lines());
         assertEquals(2, progress.files());
         assertEquals(901, progress.bytes());
+
+        bytes.reset();
+        Progress one = new PlainProgress("get", Progress.UNKNOWN, Progress.UNKNOWN, out, now::get,
+                Duration.ofSeconds(5));
+        one.addFiles(1);
+        one.addBytes(3L << 20);
+        now.addAndGet(2 * SECOND);
+        one.close();
+        assertEquals(List.of("get: 1 file, 3 MiB, 1.5 MiB/s in 2.0 s"), lines());
     }
 
     @Test
@@ -172,6 +181,20 @@ class ProgressTest {
         assertTrue(lastDraw.contains("MiB/s"), lastDraw);
         assertTrue(lastDraw.contains("8/10 files"), lastDraw);
         assertTrue(lastDraw.length() <= 100, lastDraw);
+    }
+
+    @Test
+    void aBarClosedAtOnceStillEndsItsLineOnce() {
+        // Often closed before the library's first refresh, which is where it would end the line.
+        for (int i = 0; i < 50; i++) {
+            bytes.reset();
+            Progress progress = new TerminalProgress("get", 1, 1, out, 80);
+            progress.close();
+            progress.step("next");
+            String printed = printed();
+            assertTrue(printed.endsWith(System.lineSeparator() + "next" + System.lineSeparator()), printed);
+            assertEquals(2, printed.chars().filter(c -> c == '\n').count(), printed);
+        }
     }
 
     @Test

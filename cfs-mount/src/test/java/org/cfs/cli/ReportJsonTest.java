@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.IntStream;
+import org.cfs.chord.ByteSize;
 import org.cfs.chord.ChordClient.RingWalk;
 import org.cfs.chord.Endpoint;
 import org.cfs.chord.LookupResult;
@@ -121,7 +122,7 @@ class ReportJsonTest {
     }
 
     /** What another report would get by adding components: their JSON, with no code of its own. */
-    private record Probe(Endpoint via, NodeRef owner, List<NodeRef> path, long bytes, String note)
+    private record Probe(Endpoint via, NodeRef owner, List<NodeRef> path, ByteSize size, String note)
             implements CommandReport {
         @Override
         public void print(PrintWriter out) {
@@ -132,12 +133,12 @@ class ReportJsonTest {
     @Test
     void aReportRecordIsItsJsonComponentByComponent() throws Exception {
         List<NodeRef> nodes = ring(2, 1);
-        JsonNode json = MAPPER.readTree(new Probe(VIA, nodes.get(0), nodes, 42, null).toJson());
-        assertEquals(List.of("via", "owner", "path", "bytes", "note"), fieldNames(json));
+        JsonNode json = MAPPER.readTree(new Probe(VIA, nodes.get(0), nodes, ByteSize.parse("1.5G"), null).toJson());
+        assertEquals(List.of("via", "owner", "path", "size", "note"), fieldNames(json));
         assertEquals("127.0.0.1:7000", json.get("via").asText());
         assertEquals(nodes.get(0).id().toHex(), json.get("owner").get("id").asText());
         assertEquals(nodes.get(1).vnode(), json.get("path").get(1).get("vnode").asInt());
-        assertEquals(42, json.get("bytes").asLong());
+        assertEquals(3L << 29, json.get("size").asLong());
         assertTrue(json.get("note").isNull());
     }
 
