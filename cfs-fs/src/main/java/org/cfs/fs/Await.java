@@ -6,6 +6,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
+import org.cfs.chord.Id;
 import org.cfs.chord.LookupException;
 import org.cfs.chord.TransportException;
 import org.cfs.dhash.DHashException;
@@ -32,6 +33,28 @@ final class Await {
             Thread.currentThread().interrupt();
             throw new VolumeException(VolumeException.Kind.UNAVAILABLE, what.get() + ": interrupted", e);
         }
+    }
+
+    /**
+     * Like {@link #await(CompletableFuture, Duration, Supplier)} for one block: the message is
+     * {@code where}, then the block's key unless the cause names it already, then the cause.
+     */
+    static <T> T await(CompletableFuture<T> f, Duration timeout, String where, Id key) throws VolumeException {
+        try {
+            return await(f, timeout, () -> where);
+        } catch (VolumeException e) {
+            throw e.getMessage().contains(key.toHex()) ? e
+                    : new VolumeException(e.kind(), where + ": block " + key + e.getMessage().substring(where.length()),
+                            e.getCause());
+        }
+    }
+
+    /** {@link #failure(Throwable, String)} for one block, naming its key once. */
+    static VolumeException failure(Throwable cause, String where, Id key) {
+        VolumeException e = failure(cause, where);
+        return e.getMessage().contains(key.toHex()) ? e
+                : new VolumeException(e.kind(), where + ": block " + key + e.getMessage().substring(where.length()),
+                        e.getCause());
     }
 
     static VolumeException failure(Throwable cause, String what) {

@@ -71,7 +71,7 @@ final class BlockReader {
     }
 
     byte[] dataNow(Id key, String where) throws VolumeException {
-        return Await.await(data(key), timeout, () -> where + ": block " + key);
+        return Await.await(data(key), timeout, where, key);
     }
 
     DirNode dir(Id key, String where) throws VolumeException {

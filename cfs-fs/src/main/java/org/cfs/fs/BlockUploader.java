@@ -72,7 +72,7 @@ final class BlockUploader {
             kib.release(weight);
             slots.release();
             if (error != null) {
-                failure.compareAndSet(null, Await.failure(error, where + ": storing block " + key));
+                failure.compareAndSet(null, Await.failure(error, where, key));
             } else if (result.bytesSent() > 0) {
                 blocksSent.incrementAndGet();
                 bytesSent.addAndGet(result.bytesSent());

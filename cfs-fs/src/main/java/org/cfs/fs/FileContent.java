@@ -239,7 +239,7 @@ public final class FileContent {
             current++;
             ChunkRef ref = chunks.get(current);
             try {
-                data = checked(ref, Await.await(f, reader.timeout(), () -> where + ": block " + ref.ref()));
+                data = checked(ref, Await.await(f, reader.timeout(), where, ref.ref()));
             } catch (VolumeException e) {
                 throw new IOException(e.getMessage(), e);
             }

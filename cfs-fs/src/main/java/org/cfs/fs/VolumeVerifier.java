@@ -289,7 +289,7 @@ public final class VolumeVerifier {
         Seen seen = new Seen(t.role(), t.key());
         Summary s;
         if (d.error() != null) {
-            VolumeException v = Await.failure(d.error(), where(t.path()) + ": block " + t.key());
+            VolumeException v = Await.failure(d.error(), where(t.path()), t.key());
             String why = unwrap(d.error()) instanceof TimeoutException
                     ? "no answer within " + timeout.toSeconds() + " s" + what(t) : reason(v, t);
             String lost = lost(t);

@@ -144,7 +144,7 @@ class BlockCommandTest {
     void putReportHasTheKeyAloneOnItsFirstLineAndEveryHolderInJson() throws Exception {
         List<NodeRef> holders = List.of(NodeRef.of(new Endpoint("127.0.0.1", 7001), 0),
                 NodeRef.of(new Endpoint("127.0.0.1", 7002), 1));
-        PutReport report = new PutReport(new PutResult(Id.fromHex(KEY), holders, 3, false, 0), 123,
+        PutReport report = new PutReport(new PutResult(Id.fromHex(KEY), holders, 3, false, 246), 123,
                 Endpoint.parse(VIA));
         StringWriter text = new StringWriter();
         report.print(new PrintWriter(text, true));
@@ -154,7 +154,8 @@ class BlockCommandTest {
         assertEquals(4, lines.size());
 
         JsonNode json = MAPPER.readTree(report.toJson());
-        assertEquals(Set.of("key", "bytes", "via", "wanted", "complete", "holders"), fieldNames(json));
+        assertEquals(Set.of("key", "bytes", "bytesSent", "via", "wanted", "complete", "holders"), fieldNames(json));
+        assertEquals(246, json.get("bytesSent").asInt(), "the encoded block once per copy sent");
         assertEquals(KEY, json.get("key").asText());
         assertEquals(VIA, json.get("via").asText());
         assertEquals(123, json.get("bytes").asInt());
