@@ -74,31 +74,31 @@ final class BlockReader {
         return Await.await(data(key), timeout, where, key);
     }
 
-    DirNode dir(Id key, String where) throws VolumeException {
+    /** A format decoder of one block kind. */
+    @FunctionalInterface
+    private interface Format<T> {
+        T decode(byte[] data) throws CorruptBlockException;
+    }
+
+    private <T> T decoded(Id key, String where, Format<T> format) throws VolumeException {
         byte[] data = dataNow(key, where);
         try {
-            return DirectoryCodec.decode(data);
+            return format.decode(data);
         } catch (CorruptBlockException e) {
             throw corrupt(key, where, e);
         }
+    }
+
+    DirNode dir(Id key, String where) throws VolumeException {
+        return decoded(key, where, DirectoryCodec::decode);
     }
 
     ListNode list(Id key, String where) throws VolumeException {
-        byte[] data = dataNow(key, where);
-        try {
-            return ChunkListCodec.decode(data);
-        } catch (CorruptBlockException e) {
-            throw corrupt(key, where, e);
-        }
+        return decoded(key, where, ChunkListCodec::decode);
     }
 
     Commit commit(Id key, String where) throws VolumeException {
-        byte[] data = dataNow(key, where);
-        try {
-            return Commit.decode(data);
-        } catch (CorruptBlockException e) {
-            throw corrupt(key, where, e);
-        }
+        return decoded(key, where, Commit::decode);
     }
 
     static VolumeException corrupt(Id key, String where, Exception why) {

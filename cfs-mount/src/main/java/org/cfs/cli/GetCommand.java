@@ -59,7 +59,7 @@ final class GetCommand implements Callable<Integer> {
             TreeExport.Options options = TreeExport.Options.defaults().withOverwrite(overwrite)
                     .withChunksAhead(VolumeCommands.READ_AHEAD);
             TreeExport.Result r;
-            try (ExportProgress progress = new ExportProgress(json)) {
+            try (CommandProgress progress = new CommandProgress("get", json)) {
                 r = VolumeCommands.run(() -> TreeExport.export(snapshot, at.volumePath(), dest.toAbsolutePath(),
                         options, progress));
             }
@@ -68,50 +68,5 @@ final class GetCommand implements Callable<Integer> {
                     (System.nanoTime() - start) / 1e9).emit(spec, json);
         }
         return 0;
-    }
-
-    /** Progress on stderr: a bar with totals for a whole version, counts alone for a subtree. */
-    private static final class ExportProgress implements TreeExport.Listener, AutoCloseable {
-        private final boolean quiet;
-        private Progress progress;
-        private long files;
-        private long bytes;
-
-        ExportProgress(boolean quiet) {
-            this.quiet = quiet;
-        }
-
-        @Override
-        public void planned(long totalFiles, long totalBytes) {
-            if (!quiet) {
-                progress = Progress.start("get", totalFiles, totalBytes, System.err, Progress.onTerminal());
-            }
-        }
-
-        @Override
-        public void progress(long filesDone, long bytesDone) {
-            if (progress != null) {
-                progress.addFiles(filesDone - files);
-                progress.addBytes(bytesDone - bytes);
-            }
-            files = filesDone;
-            bytes = bytesDone;
-        }
-
-        @Override
-        public void warning(String message) {
-            if (progress != null) {
-                progress.step("warning: " + message);
-            } else {
-                System.err.println("cfs get: warning: " + message);
-            }
-        }
-
-        @Override
-        public void close() {
-            if (progress != null) {
-                progress.close();
-            }
-        }
     }
 }

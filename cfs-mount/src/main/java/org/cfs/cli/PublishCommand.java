@@ -113,7 +113,7 @@ final class PublishCommand implements Callable<Integer> {
         }
         SigningKey key = VolumeCommands.config(spec).loadKey(keyName);
         try (RemoteVolumes remote = volume.connect(spec, config);
-             PublishProgress progress = new PublishProgress(json)) {
+             CommandProgress progress = new CommandProgress("publish", json)) {
             Publication p;
             if (refresh) {
                 p = VolumeCommands.run(() -> remote.publisher(progress).refresh(key, labelBytes, expires));

@@ -17,6 +17,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.IntFunction;
 import java.util.stream.Stream;
+import org.cfs.chord.ByteSize;
 import org.cfs.chord.ChordConfig;
 import org.cfs.chord.Id;
 import org.cfs.cluster.lab.ChunkedFile.EditCost;
@@ -217,7 +218,7 @@ final class ChunkingExperiment implements Callable<Integer> {
     private List<ReadRate> readRates(List<Offline> candidates, byte[] file) throws Exception {
         Path dir = Files.createTempDirectory("chunking");
         // One process sends every put, so the per-source quota is lifted: this measures speed.
-        StoreLimits limits = new StoreLimits(1L << 40, 1.0);
+        StoreLimits limits = new StoreLimits(ByteSize.of(1L << 40), 1.0);
         DHashConfig config = DHashConfig.defaults().withReplicas(replicas);
         List<ReadRate> out = new ArrayList<>();
         // A lookup request can wait behind megabytes of block traffic on its connection, and on
