@@ -34,6 +34,12 @@ final class Lookup {
      * unlike a dead routing step, which only costs a detour; one lost reply should not do that.
      */
     private static final int OWNER_ATTEMPTS = 2;
+    /**
+     * Tries at a client's seed while it is the only node the lookup knows. Its first request also
+     * sets up the connection, which on a loaded machine can outlast one request timeout; passing
+     * over the only seed would fail the lookup outright.
+     */
+    private static final int SEED_ATTEMPTS = 2;
 
     /** What the asking side contributes when it is itself a ring member. */
     interface Origin {
@@ -63,6 +69,7 @@ final class Lookup {
     private int hops;
     private int timeouts;
     private int redirects;
+    private int seedAttempts = 1;
     private final List<NodeRef> path = new ArrayList<>();
     private NodeRef best;
     private List<NodeRef> bestSuccessors = List.of();
@@ -141,7 +148,14 @@ final class Lookup {
                         return;
                     }
                     if (error != null) {
-                        noAnswer(asking, error);
+                        if (best == null && candidates.isEmpty() && seedAttempts < SEED_ATTEMPTS && timedOut(error)) {
+                            seedAttempts++;
+                            timeouts++;
+                            asked.remove(asking.id());
+                            candidates.add(asking);
+                        } else {
+                            noAnswer(asking, error);
+                        }
                         next();
                         return;
                     }
@@ -255,6 +269,11 @@ final class Lookup {
             }
             succeed(owner, nb.successors());
         });
+    }
+
+    private static boolean timedOut(Throwable error) {
+        TransportException te = TransportException.unwrap(error);
+        return te != null && te.reason() == TransportException.Reason.TIMEOUT;
     }
 
     private void noAnswer(NodeRef node, Throwable error) {

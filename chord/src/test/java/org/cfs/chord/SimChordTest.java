@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.cfs.chord.sim.SimNetwork;
+import org.cfs.chord.wire.Message;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -163,6 +164,43 @@ class SimChordTest {
 
         ChordClient.RingWalk cut = await(client.walk(hosts.get(2).endpoint(), 5));
         assertFalse(cut.closed());
+    }
+
+    @Test
+    void clientLookupAsksItsOnlySeedAgainAfterATimeout() {
+        ring(6, 2);
+        Endpoint clientAddress = new Endpoint("client", 1);
+        Transport network = net.attach(clientAddress, (from, m) -> CompletableFuture.failedFuture(
+                new RemoteException(RemoteException.UNSUPPORTED, "client")));
+        // The first request times out, as one can while its connection is still being set up.
+        Transport slowStart = new Transport() {
+            private boolean first = true;
+
+            @Override
+            public Endpoint local() {
+                return network.local();
+            }
+
+            @Override
+            public CompletableFuture<Message> request(Endpoint to, Message request, Duration timeout) {
+                if (first) {
+                    first = false;
+                    return CompletableFuture.failedFuture(new TransportException(TransportException.Reason.TIMEOUT,
+                            "no reply from " + to + " within " + timeout.toMillis() + " ms"));
+                }
+                return network.request(to, request, timeout);
+            }
+
+            @Override
+            public void close() {
+                network.close();
+            }
+        };
+        ChordClient client = new ChordClient(slowStart, net.scheduler(clientAddress), config);
+        Id key = Id.hash("seed");
+        LookupResult r = await(client.lookup(key, hosts.get(3).endpoint()));
+        assertEquals(owner(key).self(), r.owner());
+        assertEquals(1, r.timeouts());
     }
 
     @Test
