@@ -68,6 +68,10 @@ public final class Publisher {
         public Options withForce(boolean f) {
             return new Options(message, expires, f, maxBlocksInFlight, maxBytesInFlight);
         }
+
+        public Options withInFlight(int blocks, long bytes) {
+            return new Options(message, expires, force, blocks, bytes);
+        }
     }
 
     /** Hears how a publish goes, from the publishing thread. */

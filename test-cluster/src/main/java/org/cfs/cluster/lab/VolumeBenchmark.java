@@ -93,6 +93,10 @@ final class VolumeBenchmark implements Callable<Integer> {
     @Option(names = "--replicas", defaultValue = "3", description = "Copies of each block (default ${DEFAULT-VALUE}).")
     int replicas;
 
+    @Option(names = "--in-flight", defaultValue = "64",
+            description = "Blocks a publish keeps in flight, 1 MiB of bytes allowed per 2 blocks (default ${DEFAULT-VALUE}).")
+    private int inFlight;
+
     @Option(names = "--json", description = "End with one JSON object.")
     boolean json;
 
@@ -149,14 +153,14 @@ final class VolumeBenchmark implements Callable<Integer> {
             SigningKey key = SigningKey.generate(new SecureRandom());
             progress("publish of the big file and cp -r");
             double publishBig = seconds(() -> publisher(blocks, SeenVersions.inMemory()).publish(bigTree, key, LABEL,
-                    Publisher.Options.defaults()));
+                    publishOptions()));
             if (!referenceFirst) {
                 copyBig = copy(bigTree, copies.resolve("big"));
             }
             progress("publish of the small files and cp -r");
             double copySmall = referenceFirst ? copy(smallTree, copies.resolve("small")) : 0;
             double publishSmall = seconds(() -> publisher(blocks, SeenVersions.inMemory()).publish(smallTree,
-                    SigningKey.generate(new SecureRandom()), LABEL, Publisher.Options.defaults()));
+                    SigningKey.generate(new SecureRandom()), LABEL, publishOptions()));
             if (!referenceFirst) {
                 copySmall = copy(smallTree, copies.resolve("small"));
             }
@@ -268,12 +272,12 @@ final class VolumeBenchmark implements Callable<Integer> {
         try (LoopbackDHashRing ring = ring(ringDir)) {
             Publisher publisher = publisher(Blocks.of(ring.client(ring.hosts().get(0).endpoint())), SeenVersions.inMemory());
             SigningKey key = SigningKey.generate(new SecureRandom());
-            Publication first = publisher.publish(tree, key, LABEL, Publisher.Options.defaults());
+            Publication first = publisher.publish(tree, key, LABEL, publishOptions());
             flip(file, bytes / 2);
-            Publication flipped = publisher.publish(tree, key, LABEL, Publisher.Options.defaults());
+            Publication flipped = publisher.publish(tree, key, LABEL, publishOptions());
             flip(file, bytes / 2);
             prepend(file, 100);
-            Publication inserted = publisher.publish(tree, key, LABEL, Publisher.Options.defaults());
+            Publication inserted = publisher.publish(tree, key, LABEL, publishOptions());
             return new Resent[] {resent(first), resent(flipped), resent(inserted)};
         } finally {
             deleteTree(ringDir);
@@ -439,5 +443,9 @@ final class VolumeBenchmark implements Callable<Integer> {
                 Files.delete(p);
             }
         }
+    }
+
+    private Publisher.Options publishOptions() {
+        return Publisher.Options.defaults().withInFlight(inFlight, Math.max(1, inFlight / 2) * (1L << 20));
     }
 }
