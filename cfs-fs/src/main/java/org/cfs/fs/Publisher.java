@@ -90,6 +90,8 @@ public final class Publisher {
     }
 
     private final Blocks blocks;
+    /** Reads the current head and commit; a small cache, as a publish reads a handful of blocks. */
+    private final BlockReader reader;
     private final SeenVersions seen;
     private final Clock clock;
     private final Duration timeout;
@@ -99,6 +101,7 @@ public final class Publisher {
     public Publisher(Blocks blocks, SeenVersions seen, Clock clock, Duration timeout, FastCdc chunker,
                      Listener listener) {
         this.blocks = blocks;
+        this.reader = new BlockReader(blocks, timeout, 1 << 20);
         this.seen = seen;
         this.clock = clock;
         this.timeout = timeout;
@@ -124,7 +127,7 @@ public final class Publisher {
         listener.planned(plan.files, plan.bytes);
 
         VolumeHead current = currentHead(volume);
-        Commit previous = current == null ? null : reader().commit(current.commit(), where + " version " + current.version());
+        Commit previous = current == null ? null : reader.commit(current.commit(), where + " version " + current.version());
         BlockUploader uploader = new BlockUploader(blocks, timeout, options.maxBlocksInFlight(), options.maxBytesInFlight());
         Tally tally = new Tally();
         Stored root = storeDirectory(dir, uploader, tally);
@@ -158,20 +161,16 @@ public final class Publisher {
             throw new VolumeException(VolumeException.Kind.UNKNOWN_VOLUME, "volume " + volume
                     + ": nothing to refresh, it has never been published");
         }
-        Commit commit = reader().commit(current.commit(), "volume " + volume + " version " + current.version());
+        Commit commit = reader.commit(current.commit(), "volume " + volume + " version " + current.version());
         long expires = sign(volume, key, label, current.seq() + 1, new VolumeRoot(current.commit(), current.version()),
                 expiresIn);
         return new Publication(volume, current.version(), false, current.commit(), expires, commit.files(),
                 commit.directories(), commit.bytes(), 0, 0, 0, 0, 0, Duration.ofNanos(System.nanoTime() - start));
     }
 
-    private BlockReader reader() {
-        return new BlockReader(blocks, timeout, 1 << 20);
-    }
-
     /** The current signed block, expired or not, refusing one older than this client has seen. */
     private VolumeHead currentHead(Id volume) throws VolumeException {
-        VolumeHead head = Volumes.fetchHead(reader(), volume);
+        VolumeHead head = Volumes.fetchHead(reader, volume);
         SeenVersions.Seen before = seen.highest(volume);
         if ((head == null && before.seq() >= 0) || (head != null && head.seq() < before.seq())) {
             throw new VolumeException(VolumeException.Kind.ROLLBACK, "volume " + volume + ": the ring serves "

@@ -1,11 +1,8 @@
 package org.cfs.fs;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Deque;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import org.cfs.chord.Id;
 
 /**
@@ -138,13 +135,12 @@ public final class Snapshot {
         }
         checkBounds(node, ref, first, upper, where);
         List<DirChild> children = node.children();
-        Deque<CompletableFuture<byte[]>> ahead = new ArrayDeque<>();
         int started = 0;
         for (int i = 0; i < children.size(); i++) {
+            // Start fetching the next blocks; the walk below finds them in the reader's cache.
             while (started < children.size() && started < i + LIST_AHEAD) {
-                ahead.add(reader.data(children.get(started++).ref()));
+                reader.data(children.get(started++).ref());
             }
-            ahead.poll();
             DirChild c = children.get(i);
             DirNode child = childOf(node, c, where);
             walk(child, c.ref(), c.firstName(), i + 1 < children.size() ? children.get(i + 1).firstName() : upper,

@@ -38,7 +38,7 @@ final class CatCommand implements Callable<Integer> {
         VolumeSpec at = VolumeSpec.parse(spec, target);
         Id id = at.id(VolumeCommands.config(spec));
         try (RemoteVolumes remote = volume.connect(spec)) {
-            Snapshot snapshot = VolumeCommands.open(remote.volumes(VolumeCommands.CACHE_BYTES), id, at);
+            Snapshot snapshot = remote.open(id, at);
             VolumePath path = at.volumePath();
             FileContent file = VolumeCommands.run(() -> snapshot.open(path));
             long copied;

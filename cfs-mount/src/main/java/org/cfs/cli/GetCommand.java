@@ -55,7 +55,7 @@ final class GetCommand implements Callable<Integer> {
         Id id = at.id(VolumeCommands.config(spec));
         long start = System.nanoTime();
         try (RemoteVolumes remote = volume.connect(spec)) {
-            Snapshot snapshot = VolumeCommands.open(remote.volumes(VolumeCommands.CACHE_BYTES), id, at);
+            Snapshot snapshot = remote.open(id, at);
             TreeExport.Options options = TreeExport.Options.defaults().withOverwrite(overwrite)
                     .withChunksAhead(VolumeCommands.READ_AHEAD);
             TreeExport.Result r;

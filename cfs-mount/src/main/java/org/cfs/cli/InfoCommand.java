@@ -59,7 +59,7 @@ final class InfoCommand implements Callable<Integer> {
         VolumeSpec at = VolumeSpec.parse(spec, target);
         Id id = at.id(VolumeCommands.config(spec));
         try (RemoteVolumes remote = volume.connect(spec)) {
-            Snapshot s = VolumeCommands.open(remote.volumes(VolumeCommands.CACHE_BYTES), id, at);
+            Snapshot s = remote.open(id, at);
             VolumeHead head = s.head();
             Commit c = s.commit();
             new Info(id.toHex(), new String(head.label(), StandardCharsets.UTF_8), s.version(), head.version(),

@@ -56,7 +56,7 @@ final class LogCommand implements Callable<Integer> {
         }
         Id id = at.id(VolumeCommands.config(spec));
         try (RemoteVolumes remote = volume.connect(spec)) {
-            Snapshot newest = VolumeCommands.open(remote.volumes(VolumeCommands.CACHE_BYTES), id, at);
+            Snapshot newest = remote.open(id, at);
             List<Version> versions = new ArrayList<>();
             for (Snapshot s : VolumeCommands.run(newest::history)) {
                 Commit c = s.commit();

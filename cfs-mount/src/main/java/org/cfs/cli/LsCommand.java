@@ -56,7 +56,7 @@ final class LsCommand implements Callable<Integer> {
         VolumeSpec at = VolumeSpec.parse(spec, target);
         Id id = at.id(VolumeCommands.config(spec));
         try (RemoteVolumes remote = volume.connect(spec)) {
-            Snapshot snapshot = VolumeCommands.open(remote.volumes(VolumeCommands.CACHE_BYTES), id, at);
+            Snapshot snapshot = remote.open(id, at);
             VolumePath path = at.volumePath();
             DirEntry top = VolumeCommands.run(() -> snapshot.stat(path));
             PrintWriter out = spec.commandLine().getOut();

@@ -23,6 +23,7 @@ import org.cfs.fs.Blocks;
 import org.cfs.fs.FastCdc;
 import org.cfs.fs.Publisher;
 import org.cfs.fs.SeenVersions;
+import org.cfs.fs.Snapshot;
 import org.cfs.fs.Volumes;
 
 /**
@@ -93,8 +94,11 @@ final class RemoteVolumes implements AutoCloseable {
         return dhash;
     }
 
-    Volumes volumes(long cacheBytes) {
-        return new Volumes(blocks, seen, Clock.systemUTC(), timeout, cacheBytes);
+    /** The snapshot {@code VOL[@N]} names: version N, else the newest. */
+    Snapshot open(Id volume, VolumeSpec at) {
+        Volumes volumes = new Volumes(blocks, seen, Clock.systemUTC(), timeout, VolumeCommands.CACHE_BYTES);
+        return VolumeCommands.run(() -> at.version().isPresent() ? volumes.open(volume, at.version().getAsLong())
+                : volumes.open(volume));
     }
 
     Publisher publisher(Publisher.Listener listener) {

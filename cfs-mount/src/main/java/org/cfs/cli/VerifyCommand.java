@@ -82,7 +82,7 @@ final class VerifyCommand implements Callable<Integer> {
         }
         Id id = at.id(VolumeCommands.config(spec));
         try (RemoteVolumes remote = volume.connect(spec)) {
-            Snapshot snapshot = VolumeCommands.open(remote.volumes(VolumeCommands.CACHE_BYTES), id, at);
+            Snapshot snapshot = remote.open(id, at);
             VolumeVerifier.Options options = VolumeVerifier.Options.defaults();
             if (replicas != null) {
                 options = options.withReplicas(replicas);

@@ -1,11 +1,8 @@
 package org.cfs.cli;
 
 import java.nio.file.Path;
-import org.cfs.chord.Id;
 import org.cfs.dhash.DHashConfig;
-import org.cfs.fs.Snapshot;
 import org.cfs.fs.VolumeException;
-import org.cfs.fs.Volumes;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -53,11 +50,5 @@ final class VolumeCommands {
 
     static Path stateDir(CommandSpec spec) {
         return StateDir.resolve(((Main) spec.root().userObject()).configDir(), System.getenv());
-    }
-
-    /** The snapshot a {@code VOL[@N]} names. */
-    static Snapshot open(Volumes volumes, Id volume, VolumeSpec spec) {
-        return run(() -> spec.version().isPresent() ? volumes.open(volume, spec.version().getAsLong())
-                : volumes.open(volume));
     }
 }
