@@ -75,7 +75,11 @@ final class Await {
             return new VolumeException(kind, what + ": " + d.getMessage(), d);
         }
         if (cause instanceof LookupException || cause instanceof TransportException) {
-            return new VolumeException(VolumeException.Kind.UNAVAILABLE, what + ": " + cause.getMessage(), cause);
+            // A lookup that reached nobody carries the transport's reason ("... refused the connection").
+            TransportException te = TransportException.unwrap(cause);
+            String why = te != null && te.reason() == TransportException.Reason.UNREACHABLE ? te.getMessage()
+                    : cause.getMessage();
+            return new VolumeException(VolumeException.Kind.UNAVAILABLE, what + ": " + why, cause);
         }
         return new VolumeException(VolumeException.Kind.UNAVAILABLE, what + ": " + cause, cause);
     }
