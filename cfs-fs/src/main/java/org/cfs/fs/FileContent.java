@@ -2,6 +2,7 @@ package org.cfs.fs;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -225,6 +226,22 @@ public final class FileContent {
             int n = Math.min(len, data.length - pos);
             System.arraycopy(data, pos, b, off, n);
             pos += n;
+            return n;
+        }
+
+        /** Hands each chunk over whole, without copying it into a caller's buffer first. */
+        @Override
+        public long transferTo(OutputStream out) throws IOException {
+            long n = data.length - pos;
+            if (n > 0) {
+                out.write(data, pos, (int) n);
+                pos = data.length;
+            }
+            while (advance()) {
+                out.write(data);
+                n += data.length;
+                pos = data.length;
+            }
             return n;
         }
 

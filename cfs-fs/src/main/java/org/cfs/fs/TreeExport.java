@@ -2,6 +2,7 @@ package org.cfs.fs;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.FilterOutputStream;
 import java.io.OutputStream;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -34,7 +35,6 @@ import java.util.concurrent.ThreadLocalRandom;
  * against: that would need openat/mkdirat, which Java does not offer.
  */
 public final class TreeExport {
-    private static final int BUFFER = 64 * 1024;
 
     /**
      * How to export.
@@ -243,15 +243,17 @@ public final class TreeExport {
                 throw writing(e, local);
             }
             try (InputStream in = content.stream(options.chunksAhead());
-                 OutputStream out = Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                 OutputStream file = Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
                          LinkOption.NOFOLLOW_LINKS)) {
-                byte[] buf = new byte[BUFFER];
-                for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
-                    out.write(buf, 0, n);
-                    written += n;
-                    bytes += n;
-                    listener.progress(files, bytes);
-                }
+                // Whole chunks go straight from the stream to the file, with no buffer between.
+                written = in.transferTo(new FilterOutputStream(file) {
+                    @Override
+                    public void write(byte[] b, int off, int len) throws IOException {
+                        out.write(b, off, len);
+                        bytes += len;
+                        listener.progress(files, bytes);
+                    }
+                });
             } catch (IOException e) {
                 if (e.getCause() instanceof VolumeException v) {
                     throw writing(v, local);

@@ -4,15 +4,32 @@ import java.util.Arrays;
 import java.util.Objects;
 import org.cfs.chord.Id;
 
-/** An immutable block named by the hash of its data: {@code key = H(data)}. */
-public record ContentBlock(byte[] data) implements Block {
-    public ContentBlock {
-        Objects.requireNonNull(data, "data");
+/**
+ * An immutable block named by the hash of its data: {@code key = H(data)}. The key is computed
+ * from the data on first use and kept, since a publish, a store and a verification all ask for
+ * it: the data array must not change after the block is made (blocks are read-only).
+ */
+public final class ContentBlock implements Block {
+    private final byte[] data;
+    /** H(data), set on first use; a race only hashes twice. */
+    private Id key;
+
+    public ContentBlock(byte[] data) {
+        this.data = Objects.requireNonNull(data, "data");
+    }
+
+    public byte[] data() {
+        return data;
     }
 
     @Override
     public Id key() {
-        return Id.hash(data);
+        Id k = key;
+        if (k == null) {
+            k = Id.hash(data);
+            key = k;
+        }
+        return k;
     }
 
     @Override

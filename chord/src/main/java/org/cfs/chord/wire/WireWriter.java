@@ -17,6 +17,9 @@ import org.cfs.chord.NodeRef;
  * limit while it grows, so an oversized message fails before it is copied in full.
  */
 public final class WireWriter {
+    /** Bytes kept free beyond what a growth needs. */
+    private static final int SLACK = 64;
+
     private final int maxFrameLength;
     private byte[] buf;
     private int size;
@@ -148,7 +151,8 @@ public final class WireWriter {
                     + " bytes exceeds the " + maxFrameLength + "-byte limit");
         }
         if (needed > buf.length) {
-            long grown = Math.max(needed, 2L * buf.length);
+            // Room for the small fields that follow a large byte string, so a block is copied once.
+            long grown = Math.max(needed + SLACK, 2L * buf.length);
             buf = Arrays.copyOf(buf, (int) Math.min(grown, (long) maxFrameLength + FrameCodec.LENGTH_BYTES));
         }
     }
