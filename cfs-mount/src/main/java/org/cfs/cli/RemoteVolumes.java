@@ -94,6 +94,11 @@ final class RemoteVolumes implements AutoCloseable {
         return dhash;
     }
 
+    /** A reader of volumes with {@code cacheBytes} of memory for verified blocks. */
+    Volumes volumes(long cacheBytes) {
+        return new Volumes(blocks, seen, Clock.systemUTC(), timeout, cacheBytes);
+    }
+
     /** The snapshot {@code VOL[@N]} names: version N, else the newest. */
     Snapshot open(Id volume, VolumeSpec at) {
         Volumes volumes = new Volumes(blocks, seen, Clock.systemUTC(), timeout, VolumeCommands.CACHE_BYTES);

@@ -1,0 +1,227 @@
+package org.cfs.mount;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.cfs.chord.Id;
+import org.cfs.fs.DirEntry;
+import org.cfs.fs.Snapshot;
+import org.cfs.fs.VolumeException;
+import org.cfs.fs.VolumePath;
+import org.cfs.fs.Volumes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a path under the mount point names, independent of FUSE. Two layouts:
+ * <pre>
+ * all volumes (the default)          one volume (--volume VOL)
+ *   /                   aliases        /        the volume's newest root
+ *   /ALIAS   -> ID      symlink        /PATH    in it
+ *   /ID      -> ID@N    symlink to the newest version
+ *   /ID@N/PATH          version N
+ * </pre>
+ * Ids are 40 hex digits and are resolved on first access, not listed. The newest version of a
+ * volume is looked up again once its {@code refresh} interval has passed; until then, and if the
+ * ring cannot be reached then, the version already known is served.
+ *
+ * <p>In the all-volumes layout every file is reached under a version number, so what a path names
+ * never changes: the kernel may keep its pages and attributes as long as it likes, and a file
+ * opened before a new version appeared goes on reading its own version, never a mix. In the
+ * one-volume layout a path's content changes with the version, so the kernel is told less.
+ */
+final class MountTree {
+    private static final Logger log = LoggerFactory.getLogger(MountTree.class);
+    /** Versions named by number that are kept open at once. */
+    private static final int PINNED_VERSIONS = 256;
+
+    private final Volumes volumes;
+    private final Supplier<Map<String, Id>> aliases;
+    private final Optional<Id> only;
+    private final Clock clock;
+    private final Duration refresh;
+    private final Map<Id, Newest> newest = new ConcurrentHashMap<>();
+    private final Cache<VersionKey, Snapshot> pinned = Caffeine.newBuilder().maximumSize(PINNED_VERSIONS).build();
+
+    /** The newest snapshot of a volume known so far and when it was looked up. */
+    private record Newest(Snapshot snapshot, long checkedAtMillis) {
+    }
+
+    private record VersionKey(Id volume, long version) {
+    }
+
+    /**
+     * @param aliases the alias names to list at the root, read each time the root is listed
+     * @param only the volume whose tree is the whole mount, or empty for the all-volumes layout
+     */
+    MountTree(Volumes volumes, Supplier<Map<String, Id>> aliases, Optional<Id> only, Clock clock, Duration refresh) {
+        this.volumes = Objects.requireNonNull(volumes, "volumes");
+        this.aliases = Objects.requireNonNull(aliases, "aliases");
+        this.only = Objects.requireNonNull(only, "only");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.refresh = Objects.requireNonNull(refresh, "refresh");
+    }
+
+    /** What one path names. */
+    sealed interface Node permits Root, Link, InVolume {
+    }
+
+    /** The top of the all-volumes layout: lists the aliases. */
+    record Root() implements Node {
+    }
+
+    /** A symlink at the top: an alias to its volume's id, or a volume's id to its newest version. */
+    record Link(String name, String target) implements Node {
+    }
+
+    /** A file, directory or symlink inside a version of a volume; the volume's root has the root path. */
+    record InVolume(Snapshot snapshot, VolumePath path, DirEntry entry) implements Node {
+    }
+
+    /** The node at {@code path} ("/", "/a/b"), or a VolumeException (NO_SUCH_PATH when nothing is there). */
+    Node resolve(String path) throws VolumeException {
+        List<String> names = split(path);
+        if (only.isPresent()) {
+            return inside(newest(only.get()), names, 0);
+        }
+        if (names.isEmpty()) {
+            return new Root();
+        }
+        String top = names.get(0);
+        Id alias = aliases.get().get(top);
+        if (alias != null) {
+            return link(new Link(top, alias.toHex()), names, path);
+        }
+        int at = top.indexOf('@');
+        Id volume = parseId(at < 0 ? top : top.substring(0, at), path);
+        if (at < 0) {
+            return link(new Link(top, top + "@" + newest(volume).version()), names, path);
+        }
+        return inside(version(volume, top.substring(at + 1), path), names, 1);
+    }
+
+    /** The kernel follows a symlink itself, so nothing is ever asked for below one. */
+    private static Node link(Link link, List<String> names, String path) throws VolumeException {
+        if (names.size() > 1) {
+            throw notADirectory(path);
+        }
+        return link;
+    }
+
+    /** True when the content at every path is fixed for good (the all-volumes layout). */
+    boolean immutablePaths() {
+        return only.isEmpty();
+    }
+
+    /** The entries of a directory node, with their names as FUSE lists them. */
+    List<Listed> list(Node dir) throws VolumeException {
+        List<Listed> out = new ArrayList<>();
+        if (dir instanceof Root) {
+            aliases.get().forEach((name, id) -> out.add(new Listed(name, new Link(name, id.toHex()))));
+        } else if (dir instanceof InVolume v) {
+            for (DirEntry e : v.snapshot().list(v.path())) {
+                out.add(new Listed(e.displayName(), new InVolume(v.snapshot(), v.path().child(e.name()), e)));
+            }
+        } else {
+            throw new VolumeException(VolumeException.Kind.NOT_A_DIRECTORY, ((Link) dir).name() + ": a symlink");
+        }
+        return out;
+    }
+
+    /** One entry of a listing. */
+    record Listed(String name, Node node) {
+    }
+
+    private Snapshot version(Id volume, String number, String path) throws VolumeException {
+        long version;
+        try {
+            version = Long.parseLong(number);
+        } catch (NumberFormatException e) {
+            throw noSuchPath(path);
+        }
+        if (version < 1) {
+            throw noSuchPath(path);
+        }
+        VersionKey key = new VersionKey(volume, version);
+        Snapshot s = pinned.getIfPresent(key);
+        if (s == null) {
+            Snapshot newest = newest(volume);
+            s = version == newest.version() ? newest : volumes.open(volume, version);
+            pinned.put(key, s);
+        }
+        return s;
+    }
+
+    private Snapshot newest(Id volume) throws VolumeException {
+        long now = clock.millis();
+        Newest known = newest.get(volume);
+        if (known != null && now - known.checkedAtMillis() < refresh.toMillis()) {
+            return known.snapshot();
+        }
+        try {
+            Snapshot s = volumes.open(volume);
+            if (known == null || s.version() != known.snapshot().version()) {
+                log.info("volume {}: serving version {}", volume, s.version());
+            }
+            newest.put(volume, new Newest(s, now));
+            return s;
+        } catch (VolumeException e) {
+            if (known == null || e.kind() == VolumeException.Kind.EXPIRED || e.kind() == VolumeException.Kind.ROLLBACK) {
+                throw e;
+            }
+            // The ring is away for now: go on serving the version known, and try again next time.
+            log.warn("volume {}: cannot look for a newer version, still serving version {}: {}",
+                    volume, known.snapshot().version(), e.getMessage());
+            newest.put(volume, new Newest(known.snapshot(), now));
+            return known.snapshot();
+        }
+    }
+
+    private static Node inside(Snapshot s, List<String> names, int from) throws VolumeException {
+        VolumePath p = VolumePath.ROOT;
+        for (String name : names.subList(from, names.size())) {
+            p = p.child(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return new InVolume(s, p, s.stat(p));
+    }
+
+    private static Id parseId(String hex, String path) throws VolumeException {
+        if (hex.length() != Id.BYTES * 2) {
+            throw noSuchPath(path);
+        }
+        try {
+            return Id.fromHex(hex);
+        } catch (IllegalArgumentException e) {
+            throw noSuchPath(path);
+        }
+    }
+
+    private static List<String> split(String path) throws VolumeException {
+        if (!path.startsWith("/")) {
+            throw new VolumeException(VolumeException.Kind.INVALID, path + ": not an absolute path");
+        }
+        List<String> names = new ArrayList<>();
+        for (String name : path.split("/")) {
+            if (!name.isEmpty()) {
+                names.add(name);
+            }
+        }
+        return names;
+    }
+
+    private static VolumeException noSuchPath(String path) {
+        return new VolumeException(VolumeException.Kind.NO_SUCH_PATH, path + ": no such file or directory");
+    }
+
+    private static VolumeException notADirectory(String path) {
+        return new VolumeException(VolumeException.Kind.NOT_A_DIRECTORY, path + ": not a directory");
+    }
+}
