@@ -138,6 +138,46 @@ public final class FileContent {
         return out;
     }
 
+    /**
+     * Starts fetching, without waiting for them, the chunks that hold bytes {@code from} to
+     * {@code to} (exclusive), so that a sequential reader finds them fetched or on their way. Chunk
+     * list blocks on the way are resolved now; a chunk that cannot be fetched fails the read that
+     * needs it, not this call.
+     */
+    public void prefetch(long from, long to) throws VolumeException {
+        long end = Math.min(to, size());
+        if (from >= end) {
+            return;
+        }
+        switch (entry.kind()) {
+            case INLINE_FILE:
+                return;
+            case CHUNK_FILE:
+                reader.data(entry.ref());
+                return;
+            default:
+                prefetch(top, 0, from, end);
+        }
+    }
+
+    private void prefetch(ListNode node, long base, long from, long to) throws VolumeException {
+        long start = base;
+        for (ChunkRef item : node.items()) {
+            long stop = start + item.length();
+            if (stop > from && start < to) {
+                if (node.level() == 0) {
+                    reader.data(item.ref());
+                } else {
+                    prefetch(child(node, item), start, from, to);
+                }
+            }
+            if (stop >= to) {
+                return;
+            }
+            start = stop;
+        }
+    }
+
     /** The list blocks of the file (the chunk-list tree), top first; none unless it is a list file. */
     public List<Id> listBlocks() throws VolumeException {
         List<Id> out = new ArrayList<>();

@@ -9,11 +9,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.cfs.chord.ByteSize;
 import org.cfs.chord.Endpoint;
 import org.cfs.chord.Id;
 import org.cfs.dhash.DHashConfig;
+import org.cfs.fs.DiskBlockCache;
 import org.cfs.mount.MountException;
 import org.cfs.mount.VolumeMount;
 import picocli.CommandLine.Command;
@@ -35,6 +39,10 @@ import picocli.CommandLine.Spec;
                 + " tree at MNT itself.",
                 "Returns once the mount is usable; the mount runs on in the background until 'cfs unmount MNT'."})
 final class MountCommand implements Callable<Integer> {
+    /** Memory for verified blocks, in front of the disk cache. */
+    private static final long MEMORY_CACHE_BYTES = 128L << 20;
+    /** Disk-cache writes waiting for the writer thread; more are dropped (the block is only not cached). */
+    private static final int CACHE_WRITE_QUEUE = 256;
     /** Waits for a background mount to say it is ready, beyond the mount's own init wait. */
     private static final Duration START_SLACK = Duration.ofSeconds(30);
 
@@ -55,8 +63,8 @@ final class MountCommand implements Callable<Integer> {
             + " or interrupted.")
     private boolean foreground;
 
-    @Option(names = "--cache-size", paramLabel = "SIZE", defaultValue = "256M",
-            description = "Memory for verified blocks (default ${DEFAULT-VALUE}).")
+    @Option(names = "--cache-size", paramLabel = "SIZE", defaultValue = "1G",
+            description = "Disk for verified blocks, kept between mounts in the cache directory (default ${DEFAULT-VALUE}).")
     private ByteSize cacheSize;
 
     @Option(names = "--refresh", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
@@ -80,11 +88,22 @@ final class MountCommand implements Callable<Integer> {
         if (!foreground) {
             return background(mnt, ring);
         }
+        Path cacheDir = VolumeCommands.cacheDir(spec);
+        DiskBlockCache disk;
+        try {
+            disk = DiskBlockCache.open(cacheDir, cacheSize.bytes());
+        } catch (IOException e) {
+            report("failed " + e.getMessage());
+            throw new CommandFailedException(e.getMessage(), e);
+        }
+        ThreadPoolExecutor cacheWrites = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(CACHE_WRITE_QUEUE), r -> new Thread(r, "cfs-cache-write"),
+                new ThreadPoolExecutor.DiscardPolicy());
         try (RemoteVolumes remote = new RemoteVolumes(ring, DHashConfig.defaults(), timeout,
                 VolumeCommands.stateDir(spec))) {
             VolumeMount mount;
             try {
-                mount = VolumeMount.start(mnt, remote.volumes(cacheSize.bytes()), config::aliases,
+                mount = VolumeMount.start(mnt, remote.volumes(MEMORY_CACHE_BYTES, disk, cacheWrites), config::aliases,
                         new VolumeMount.Settings(only, refresh, timeout));
             } catch (MountException e) {
                 report("failed " + e.getMessage());
@@ -92,13 +111,16 @@ final class MountCommand implements Callable<Integer> {
             }
             try (mount) {
                 report("ready");
-                spec.commandLine().getOut().printf("mounted %s at %s (cfs unmount %s to stop)%n",
-                        only.map(Id::toHex).orElse("volumes"), mnt, mnt);
+                spec.commandLine().getOut().printf("mounted %s at %s, caching blocks in %s (cfs unmount %s to stop)%n",
+                        only.map(Id::toHex).orElse("volumes"), mnt, cacheDir, mnt);
                 spec.commandLine().getOut().flush();
                 while (!mount.awaitUnmounted(Duration.ofHours(1))) {
                     // Serve until unmounted: by cfs unmount, umount, or a signal, which FUSE turns into an unmount.
                 }
             }
+        } finally {
+            cacheWrites.shutdown();
+            cacheWrites.awaitTermination(10, TimeUnit.SECONDS);
         }
         return 0;
     }

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import org.cfs.chord.ChordClient;
 import org.cfs.chord.ChordConfig;
@@ -20,6 +21,7 @@ import org.cfs.dhash.DHashConfig;
 import org.cfs.dhash.DHashMessages;
 import org.cfs.dhash.PutResult;
 import org.cfs.fs.Blocks;
+import org.cfs.fs.DiskBlockCache;
 import org.cfs.fs.FastCdc;
 import org.cfs.fs.Publisher;
 import org.cfs.fs.SeenVersions;
@@ -94,9 +96,12 @@ final class RemoteVolumes implements AutoCloseable {
         return dhash;
     }
 
-    /** A reader of volumes with {@code cacheBytes} of memory for verified blocks. */
-    Volumes volumes(long cacheBytes) {
-        return new Volumes(blocks, seen, Clock.systemUTC(), timeout, cacheBytes);
+    /**
+     * A reader of volumes with {@code memoryBytes} of memory for verified blocks, in front of the
+     * disk cache {@code disk}, which {@code writes} fills off the network's threads.
+     */
+    Volumes volumes(long memoryBytes, DiskBlockCache disk, Executor writes) {
+        return new Volumes(DiskBlockCache.cached(blocks, disk, writes), seen, Clock.systemUTC(), timeout, memoryBytes);
     }
 
     /** The snapshot {@code VOL[@N]} names: version N, else the newest. */

@@ -49,6 +49,10 @@ final class VolumeCommands {
     }
 
     static Path stateDir(CommandSpec spec) {
-        return StateDir.resolve(((Main) spec.root().userObject()).configDir(), System.getenv());
+        return ClientDirs.state(((Main) spec.root().userObject()).configDir(), System.getenv());
+    }
+
+    static Path cacheDir(CommandSpec spec) {
+        return ClientDirs.cache(((Main) spec.root().userObject()).configDir(), System.getenv());
     }
 }

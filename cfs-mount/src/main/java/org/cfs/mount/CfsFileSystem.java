@@ -42,7 +42,7 @@ final class CfsFileSystem extends FuseStubFS {
     private final long uid;
     private final long gid;
     private final long mountedAtNanos;
-    private final Map<Long, FileContent> open = new ConcurrentHashMap<>();
+    private final Map<Long, OpenFile> open = new ConcurrentHashMap<>();
     private final AtomicLong handles = new AtomicLong();
     private final CountDownLatch initialised = new CountDownLatch(1);
 
@@ -105,7 +105,7 @@ final class CfsFileSystem extends FuseStubFS {
             }
             FileContent content = v.snapshot().open(v.path(), v.entry());
             long handle = handles.incrementAndGet();
-            open.put(handle, content);
+            open.put(handle, new OpenFile(content));
             fi.fh.set(handle);
             return 0;
         } catch (VolumeException e) {
@@ -115,11 +115,13 @@ final class CfsFileSystem extends FuseStubFS {
 
     @Override
     public int read(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
-        FileContent content = open.get(fi.fh.get());
-        if (content == null) {
+        OpenFile file = open.get(fi.fh.get());
+        if (file == null) {
             return -ErrorCodes.EINVAL();
         }
         try {
+            file.readingAt(offset, size);
+            FileContent content = file.content();
             byte[] bytes = new byte[(int) Math.min(size, Math.max(0, content.size() - offset))];
             int n = bytes.length == 0 ? 0 : content.read(offset, bytes, 0, bytes.length);
             if (n > 0) {
