@@ -69,8 +69,11 @@ public final class Main implements Runnable {
         System.exit(cmd.execute(args));
     }
 
-    /** The command line with cfs's converters and error handling, writing to stdout and stderr. */
-    static CommandLine commandLine() {
+    /**
+     * The command line with cfs's converters and error handling, writing to stdout and stderr;
+     * public for tests elsewhere that run commands in process.
+     */
+    public static CommandLine commandLine() {
         Main main = new Main();
         CommandLine cmd = new CommandLine(main);
         cmd.registerConverter(Endpoint.class, new EndpointConverter());

@@ -101,6 +101,7 @@ final class MountCommand implements Callable<Integer> {
                 new ThreadPoolExecutor.DiscardPolicy());
         try (RemoteVolumes remote = new RemoteVolumes(ring, DHashConfig.defaults(), timeout,
                 VolumeCommands.stateDir(spec))) {
+            checkRing(remote, ring, only);
             VolumeMount mount;
             try {
                 mount = VolumeMount.start(mnt, remote.volumes(MEMORY_CACHE_BYTES, disk, cacheWrites), config::aliases,
@@ -118,11 +119,30 @@ final class MountCommand implements Callable<Integer> {
                     // Serve until unmounted: by cfs unmount, umount, or a signal, which FUSE turns into an unmount.
                 }
             }
+            spec.commandLine().getOut().println("unmounted " + mnt);
         } finally {
             cacheWrites.shutdown();
             cacheWrites.awaitTermination(10, TimeUnit.SECONDS);
         }
         return 0;
+    }
+
+    /**
+     * Fails now, with the reason, if the ring cannot be asked: better than a mount whose every
+     * access fails. With --volume, that volume must be found too.
+     */
+    private void checkRing(RemoteVolumes remote, Endpoint ring, Optional<Id> only) throws IOException {
+        try {
+            if (only.isPresent()) {
+                remote.volumes(MEMORY_CACHE_BYTES).head(only.get());
+            } else {
+                Await.result(remote.dhash().stat(Id.hash("cfs mount: is the ring there?")), timeout,
+                        "asking the ring via " + ring);
+            }
+        } catch (CommandFailedException | org.cfs.fs.VolumeException e) {
+            report("failed " + e.getMessage());
+            throw new CommandFailedException(e.getMessage(), e);
+        }
     }
 
     /** Tells the process that started this one how the mount went. */

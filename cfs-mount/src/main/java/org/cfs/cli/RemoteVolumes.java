@@ -96,6 +96,11 @@ final class RemoteVolumes implements AutoCloseable {
         return dhash;
     }
 
+    /** A reader of volumes with {@code memoryBytes} of memory for verified blocks and no disk cache. */
+    Volumes volumes(long memoryBytes) {
+        return new Volumes(blocks, seen, Clock.systemUTC(), timeout, memoryBytes);
+    }
+
     /**
      * A reader of volumes with {@code memoryBytes} of memory for verified blocks, in front of the
      * disk cache {@code disk}, which {@code writes} fills off the network's threads.
@@ -106,7 +111,7 @@ final class RemoteVolumes implements AutoCloseable {
 
     /** The snapshot {@code VOL[@N]} names: version N, else the newest. */
     Snapshot open(Id volume, VolumeSpec at) {
-        Volumes volumes = new Volumes(blocks, seen, Clock.systemUTC(), timeout, VolumeCommands.CACHE_BYTES);
+        Volumes volumes = volumes(VolumeCommands.CACHE_BYTES);
         return VolumeCommands.run(() -> at.version().isPresent() ? volumes.open(volume, at.version().getAsLong())
                 : volumes.open(volume));
     }

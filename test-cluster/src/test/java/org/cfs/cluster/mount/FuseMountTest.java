@@ -38,6 +38,7 @@ import org.cfs.dhash.DHashConfig;
 import org.cfs.dhash.SigningKey;
 import org.cfs.dhash.StoreLimits;
 import org.cfs.fs.Blocks;
+import org.cfs.fs.DiskBlockCache;
 import org.cfs.fs.FastCdc;
 import org.cfs.fs.Publication;
 import org.cfs.fs.Publisher;
@@ -277,5 +278,57 @@ class FuseMountTest {
         MountException e = assertThrows(MountException.class, () -> VolumeMount.start(mnt, volumes, Map::of,
                 new VolumeMount.Settings(Optional.empty(), REFRESH, TIMEOUT)));
         assertTrue(e.getMessage().contains("already mounted"), e.getMessage());
+    }
+
+    @Test
+    void afterARemountAFileReadBeforeComesFromTheDiskCacheNotTheRing() throws Exception {
+        Path cacheDir = dir.resolve("cache");
+        Path again = Files.createDirectories(dir.resolve("mnt-again"));
+        byte[] want = Files.readAllBytes(source.resolve("dir/big.bin"));
+        java.util.concurrent.atomic.AtomicLong contentFromRing = new java.util.concurrent.atomic.AtomicLong();
+        Blocks ringBlocks = Blocks.of(ring.client(ring.hosts().get(2).endpoint()));
+        Blocks counted = new Blocks() {
+            @Override
+            public java.util.concurrent.CompletableFuture<org.cfs.dhash.Block> get(Id key) {
+                return ringBlocks.get(key).whenComplete((b, e) -> {
+                    if (b instanceof org.cfs.dhash.ContentBlock) {
+                        contentFromRing.incrementAndGet();
+                    }
+                });
+            }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<org.cfs.dhash.Block> getIncludingExpired(Id key) {
+                return ringBlocks.getIncludingExpired(key);
+            }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<org.cfs.dhash.PutResult> put(org.cfs.dhash.Block block) {
+                return ringBlocks.put(block);
+            }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<org.cfs.dhash.PutResult> putMissing(
+                    org.cfs.dhash.ContentBlock block) {
+                return ringBlocks.putMissing(block);
+            }
+        };
+        for (int round = 1; round <= 2; round++) {
+            DiskBlockCache disk = DiskBlockCache.open(cacheDir, 64L << 20);
+            // Writes on the completing thread, so every block is on disk before its read returns.
+            Volumes volumes = new Volumes(DiskBlockCache.cached(counted, disk), SeenVersions.inMemory(),
+                    Clock.systemUTC(), TIMEOUT, 1 << 20);
+            long before = contentFromRing.get();
+            try (VolumeMount m = VolumeMount.start(again, volumes, Map::of,
+                    new VolumeMount.Settings(Optional.empty(), REFRESH, TIMEOUT))) {
+                assertArrayEquals(want, Files.readAllBytes(again.resolve(volume.toHex() + "/dir/big.bin")));
+            }
+            long fetched = contentFromRing.get() - before;
+            if (round == 1) {
+                assertTrue(fetched > 40, "a cold read fetches the file's blocks from the ring: " + fetched);
+            } else {
+                assertEquals(0, fetched, "content blocks fetched from the ring after the remount");
+            }
+        }
     }
 }
