@@ -1,5 +1,6 @@
 package org.cfs.fs;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.cfs.chord.Id;
 import org.cfs.dhash.Block;
@@ -33,6 +34,15 @@ public interface Blocks {
                 "this block store cannot count the replicas of a block"));
     }
 
+    /**
+     * The replica hosts ({@code host:port}) that hold the block durably, asked now; for a mount's
+     * {@code user.cfs.replicas}. Stores that cannot tell fail with UnsupportedOperationException.
+     */
+    default CompletableFuture<List<String>> replicaHosts(Id key) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException(
+                "this block store cannot name the replicas of a block"));
+    }
+
     /** The blocks of a DHash ring. */
     static Blocks of(DHash dhash) {
         return new Blocks() {
@@ -59,6 +69,13 @@ public interface Blocks {
             @Override
             public CompletableFuture<Integer> holders(Id key) {
                 return dhash.stat(key).thenApply(stat -> (int) stat.storedReplicas());
+            }
+
+            @Override
+            public CompletableFuture<List<String>> replicaHosts(Id key) {
+                return dhash.stat(key).thenApply(stat -> stat.nodes().stream()
+                        .filter(h -> h.replica() && h.stored())
+                        .map(h -> h.node().endpoint().toString()).distinct().sorted().toList());
             }
         };
     }

@@ -65,4 +65,9 @@ final class CachedBlocks implements Blocks {
     public CompletableFuture<Integer> holders(Id key) {
         return inner.holders(key);
     }
+
+    @Override
+    public CompletableFuture<java.util.List<String>> replicaHosts(Id key) {
+        return inner.replicaHosts(key);
+    }
 }

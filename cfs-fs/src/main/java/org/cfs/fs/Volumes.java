@@ -28,6 +28,11 @@ public final class Volumes {
         this.clock = clock;
     }
 
+    /** Where this reader's blocks come from. */
+    public Blocks blocks() {
+        return reader.blocks();
+    }
+
     /** The volume's current signed block, checked against expiry and against rollback. */
     public VolumeHead head(Id volume) throws VolumeException {
         VolumeHead head = fetchHead(reader, volume);

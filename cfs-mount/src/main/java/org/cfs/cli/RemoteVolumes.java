@@ -80,6 +80,11 @@ final class RemoteVolumes implements AutoCloseable {
             public CompletableFuture<Integer> holders(Id key) {
                 return ring.holders(key);
             }
+
+            @Override
+            public CompletableFuture<java.util.List<String>> replicaHosts(Id key) {
+                return ring.replicaHosts(key);
+            }
         };
     }
 

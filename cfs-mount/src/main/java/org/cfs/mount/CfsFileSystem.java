@@ -39,6 +39,7 @@ final class CfsFileSystem extends FuseStubFS {
     private static final int BLOCK_SIZE = 4096;
 
     private final MountTree tree;
+    private final Attributes attributes;
     private final long uid;
     private final long gid;
     private final long mountedAtNanos;
@@ -47,8 +48,9 @@ final class CfsFileSystem extends FuseStubFS {
     private final CountDownLatch initialised = new CountDownLatch(1);
 
     /** @param mountedAtNanos the time the top-level entries show, which have none of their own */
-    CfsFileSystem(MountTree tree, long uid, long gid, long mountedAtNanos) {
+    CfsFileSystem(MountTree tree, long uid, long gid, long mountedAtNanos, java.time.Duration timeout) {
         this.tree = tree;
+        this.attributes = new Attributes(tree.blocks(), timeout);
         this.uid = uid;
         this.gid = gid;
         this.mountedAtNanos = mountedAtNanos;
@@ -157,6 +159,56 @@ final class CfsFileSystem extends FuseStubFS {
             return 0;
         } catch (VolumeException e) {
             return errno(e, "readlink", path);
+        }
+    }
+
+    @Override
+    public int getxattr(String path, String name, Pointer value, @size_t long size) {
+        try {
+            MountTree.Node node = tree.resolve(path);
+            if (!(node instanceof MountTree.InVolume v) || !Attributes.NAMES.contains(name)) {
+                return -ErrorCodes.ENODATA();
+            }
+            String text = attributes.value(v, name);
+            if (text == null) {
+                return -ErrorCodes.ENODATA();
+            }
+            byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+            if (size == 0) {
+                return bytes.length;
+            }
+            if (size < bytes.length) {
+                return -ErrorCodes.ERANGE();
+            }
+            value.put(0, bytes, 0, bytes.length);
+            return bytes.length;
+        } catch (VolumeException e) {
+            return errno(e, "getxattr " + name, path);
+        }
+    }
+
+    @Override
+    public int listxattr(String path, Pointer list, @size_t long size) {
+        try {
+            MountTree.Node node = tree.resolve(path);
+            if (!(node instanceof MountTree.InVolume v)) {
+                return 0;
+            }
+            StringBuilder names = new StringBuilder();
+            for (String name : Attributes.names(v)) {
+                names.append(name).append('\0');
+            }
+            byte[] bytes = names.toString().getBytes(StandardCharsets.US_ASCII);
+            if (size == 0) {
+                return bytes.length;
+            }
+            if (size < bytes.length) {
+                return -ErrorCodes.ERANGE();
+            }
+            list.put(0, bytes, 0, bytes.length);
+            return bytes.length;
+        } catch (VolumeException e) {
+            return errno(e, "listxattr", path);
         }
     }
 

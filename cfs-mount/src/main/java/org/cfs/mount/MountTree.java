@@ -116,6 +116,11 @@ final class MountTree {
         return link;
     }
 
+    /** Where the mount's blocks come from, for questions about them (which hosts hold one). */
+    org.cfs.fs.Blocks blocks() {
+        return volumes.blocks();
+    }
+
     /** True when the content at every path is fixed for good (the all-volumes layout). */
     boolean immutablePaths() {
         return only.isEmpty();

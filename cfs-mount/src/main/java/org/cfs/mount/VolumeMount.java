@@ -51,12 +51,19 @@ public final class VolumeMount implements AutoCloseable {
         this.failure = failure;
     }
 
-    /** How the mount reads and what it shows. */
-    public record Settings(Optional<Id> only, Duration refresh, Duration initTimeout) {
+    /**
+     * How the mount reads and what it shows.
+     *
+     * @param only the one volume whose tree is the mount, or empty for all volumes
+     * @param refresh how often a volume's newest version is looked up
+     * @param timeout how long the kernel's first call may take to come, and a question to the ring
+     *     (which hosts hold a block) may take to be answered
+     */
+    public record Settings(Optional<Id> only, Duration refresh, Duration timeout) {
         public Settings {
             Objects.requireNonNull(only, "only");
             Objects.requireNonNull(refresh, "refresh");
-            Objects.requireNonNull(initTimeout, "initTimeout");
+            Objects.requireNonNull(timeout, "timeout");
         }
     }
 
@@ -72,7 +79,7 @@ public final class VolumeMount implements AutoCloseable {
         checkFuse();
         prepare(mnt);
         MountTree tree = new MountTree(volumes, aliases, settings.only(), Clock.systemUTC(), settings.refresh());
-        CfsFileSystem fs = newFileSystem(tree);
+        CfsFileSystem fs = newFileSystem(tree, settings.timeout());
         CountDownLatch ended = new CountDownLatch(1);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         String[] options = {"-o", "ro,fsname=cfs,subtype=cfs,default_permissions," + (tree.immutablePaths()
@@ -91,7 +98,7 @@ public final class VolumeMount implements AutoCloseable {
         }, "cfs-fuse-loop");
         loop.start();
         VolumeMount mount = new VolumeMount(mnt, fs, loop, ended, failure);
-        mount.awaitInit(settings.initTimeout());
+        mount.awaitInit(settings.timeout());
         log.info("mounted at {}", mnt);
         return mount;
     }
@@ -203,11 +210,12 @@ public final class VolumeMount implements AutoCloseable {
         }
     }
 
-    private static CfsFileSystem newFileSystem(MountTree tree) throws MountException {
+    private static CfsFileSystem newFileSystem(MountTree tree, Duration timeout) throws MountException {
         try {
             // Files belong to the user who mounted, as with any user's FUSE mount.
             com.sun.security.auth.module.UnixSystem user = new com.sun.security.auth.module.UnixSystem();
-            return new CfsFileSystem(tree, user.getUid(), user.getGid(), System.currentTimeMillis() * 1_000_000L);
+            return new CfsFileSystem(tree, user.getUid(), user.getGid(), System.currentTimeMillis() * 1_000_000L,
+                    timeout);
         } catch (LinkageError e) {
             throw new MountException("libfuse2 is not installed: install it (Debian, Ubuntu: sudo apt-get install"
                     + " libfuse2; Fedora: sudo dnf install fuse-libs)");

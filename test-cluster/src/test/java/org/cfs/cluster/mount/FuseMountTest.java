@@ -331,4 +331,32 @@ class FuseMountTest {
             }
         }
     }
+
+    @Test
+    void extendedAttributesSayWhereAFileComesFrom() throws IOException {
+        Path big = mnt.resolve(volume.toHex() + "@1/dir/big.bin");
+        java.nio.file.attribute.UserDefinedFileAttributeView view = Files.getFileAttributeView(big,
+                java.nio.file.attribute.UserDefinedFileAttributeView.class);
+        assertEquals(List.of("cfs.chunks", "cfs.expires", "cfs.ref", "cfs.replicas", "cfs.version", "cfs.volume"),
+                view.list().stream().sorted().toList());
+        assertEquals(volume.toHex(), xattr(view, "cfs.volume"));
+        assertEquals("1", xattr(view, "cfs.version"));
+        assertTrue(Integer.parseInt(xattr(view, "cfs.chunks")) > 40, xattr(view, "cfs.chunks"));
+        assertTrue(xattr(view, "cfs.ref").matches("[0-9a-f]{40}"), xattr(view, "cfs.ref"));
+        java.time.Instant.parse(xattr(view, "cfs.expires"));
+        String[] replicas = xattr(view, "cfs.replicas").split(",");
+        assertEquals(3, replicas.length, "k = 3 hosts hold the first chunk: " + String.join(",", replicas));
+        java.nio.file.attribute.UserDefinedFileAttributeView small = Files.getFileAttributeView(
+                mnt.resolve(volume.toHex() + "@1/small.txt"), java.nio.file.attribute.UserDefinedFileAttributeView.class);
+        assertEquals("0", xattr(small, "cfs.chunks"), "a small file lives inside its directory block");
+        assertFalse(small.list().contains("cfs.ref"));
+        assertThrows(FileSystemException.class, () -> xattr(small, "cfs.no-such-attribute"));
+    }
+
+    private static String xattr(java.nio.file.attribute.UserDefinedFileAttributeView view, String name)
+            throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(view.size(name));
+        view.read(name, buf);
+        return new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8);
+    }
 }
