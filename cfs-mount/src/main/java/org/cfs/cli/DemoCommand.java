@@ -1,6 +1,9 @@
 package org.cfs.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -8,6 +11,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
 import org.cfs.chord.ChordClient.RingWalk;
 import org.cfs.chord.ChordConfig;
 import org.cfs.chord.ChordHost;
@@ -19,27 +23,37 @@ import org.cfs.chord.netty.NettyTransport;
 import org.cfs.dhash.DHash;
 import org.cfs.dhash.DHashConfig;
 import org.cfs.dhash.DHashMessages;
-import org.cfs.dhash.MemoryBlockStore;
+import org.cfs.dhash.BlockStore;
+import org.cfs.dhash.DHashException;
+import org.cfs.dhash.RocksBlockStore;
 import org.cfs.dhash.StoreLimits;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import org.cfs.fs.VolumeException;
+import org.cfs.mount.MountException;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * Shows the system working in one process: a ring of real hosts on loopback (Netty, system
- * clock) each running DHash on an in-memory store, its walk, lookups checked against the walk,
- * blocks stored and read back, and a sample volume published and read back; then every host leaves.
+ * Shows the system working in one process: a ring of real hosts on loopback addresses of their
+ * own (Netty, system clock) each running DHash on a RocksDB store in a temporary directory, its
+ * walk, lookups checked against the walk, blocks stored and read back, a sample volume published
+ * and read back, and then mounted and looked at with ordinary tools (see {@link DemoMount}); then
+ * every host leaves and the temporary directory goes.
  */
 @Command(name = "demo",
         mixinStandardHelpOptions = true,
         description = {
-            "Starts a ring of HOSTS hosts x VNODES vnodes on 127.0.0.1 in this process, waits until"
-                + " a walk of the ring finds every vnode, prints the ring and a few lookups (each"
-                + " checked against the ring), stores a few blocks and reads them back through other"
-                + " hosts, publishes a sample volume and reads it back through another host, then leaves"
-                + " the ring and exits 0."})
+            "Starts a ring of HOSTS hosts x VNODES vnodes on 127.0.0.2, 127.0.0.3, ... in this process"
+                + " (RocksDB stores in a temporary directory), waits until a walk of the ring finds every"
+                + " vnode, prints the ring and a few lookups (each checked against the ring), stores a few"
+                + " blocks and reads them back through other hosts, publishes a sample volume and reads it"
+                + " back, then mounts a volume at MNT (default: a temporary directory) and shows ls, cat,"
+                + " getfattr, a host killed and a second version through the mount.",
+            "Then it stays mounted until Ctrl-C (or, with --exit, goes on at once), leaves the ring and"
+                + " removes everything it made."})
 final class DemoCommand implements Callable<Integer> {
     private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(60);
@@ -72,6 +86,13 @@ final class DemoCommand implements Callable<Integer> {
             description = "Publish a sample volume and read it back (default: on; --no-volume skips it).")
     private boolean volume;
 
+    @Parameters(index = "0", arity = "0..1", paramLabel = "MNT",
+            description = "An empty directory to mount the sample volume at (default: a temporary one).")
+    private Path mountPoint;
+
+    @Option(names = "--exit", description = "Do not wait for Ctrl-C once everything has been shown.")
+    private boolean exit;
+
     @Option(names = "--stabilize", paramLabel = "MS", defaultValue = "250",
             description = "Stabilization period in milliseconds; a ring of new nodes links up in about"
                     + " one period per vnode (default: ${DEFAULT-VALUE}, shorter than a real node's"
@@ -90,19 +111,22 @@ final class DemoCommand implements Callable<Integer> {
         check(blocks >= 0 && blocks <= 100, "--blocks " + blocks + " is outside 0..100");
         DHashConfig dhashConfig = DHashConfig.defaults().withReplicas(Math.min(3, hostCount));
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("cfs demo: a ring of %d hosts x %d vnodes on 127.0.0.1, all in this process,"
+        out.printf("cfs demo: a ring of %d hosts x %d vnodes on 127.0.0.2 and up, all in this process,"
                 + " stabilizing every %d ms%n", hostCount, vnodes, stabilizeMillis);
         out.flush();
         List<ChordHost> hosts = new ArrayList<>();
         List<DHash> dhash = new ArrayList<>();
+        List<BlockStore> stores = new ArrayList<>();
+        Path work = temporaryDirectory();
         try {
-            startHosts(config, dhashConfig, hosts, dhash, out);
+            startHosts(config, dhashConfig, hosts, dhash, stores, work, out);
             RingWalk walk = awaitClosedRing(hosts.get(0).endpoint(), hostCount * vnodes, out);
             new RingReport(hosts.get(0).endpoint(), walk).print(out);
             out.println();
             int wrong = runLookups(hosts, walk.nodes(), out);
             int wrongBlocks = DemoBlocks.run(hosts, dhash, blocks, dhashConfig.replicas(), out);
             boolean volumeOk = !volume || DemoVolume.run(dhash.get(0), dhash.get(dhash.size() - 1), out);
+            boolean mountOk = !volume || mount(hosts, dhash, work, out);
             leave(hosts, out);
             if (wrong > 0) {
                 throw new CommandFailedException(wrong + " of " + lookups + " lookups disagreed with the ring walk");
@@ -113,11 +137,50 @@ final class DemoCommand implements Callable<Integer> {
             if (!volumeOk) {
                 throw new CommandFailedException("the sample volume did not read back as published");
             }
+            if (!mountOk) {
+                throw new CommandFailedException("the mounted volume did not read back as published");
+            }
             return 0;
         } finally {
             hosts.forEach(ChordHost::close);
             dhash.forEach(DHash::close);
+            stores.forEach(BlockStore::close);
+            deleteTree(work);
             out.flush();
+        }
+    }
+
+    /** The mount part; skipped, with the reason, where this machine cannot mount (unless CFS_REQUIRE_FUSE=1). */
+    private boolean mount(List<ChordHost> hosts, List<DHash> dhash, Path work, PrintWriter out) {
+        try {
+            return new DemoMount(hosts, dhash, work, out).run(DemoMount.mountPoint(mountPoint, work), !exit);
+        } catch (MountException e) {
+            if ("1".equals(System.getenv("CFS_REQUIRE_FUSE"))) {
+                throw new CommandFailedException("cannot mount: " + e.getMessage(), e);
+            }
+            out.printf("%nskipped the mount: %s%n", e.getMessage());
+            return true;
+        } catch (IOException | VolumeException e) {
+            throw new CommandFailedException("demo mount: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CommandFailedException("demo mount: interrupted", e);
+        }
+    }
+
+    private static Path temporaryDirectory() {
+        try {
+            return Files.createTempDirectory("cfs-demo-");
+        } catch (IOException e) {
+            throw new CommandFailedException("cannot create a temporary directory: " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteTree(Path tree) {
+        try (Stream<Path> paths = Files.walk(tree)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // Reported by what is left; nothing else to do about it here.
         }
     }
 
@@ -127,11 +190,14 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    /** The first host creates the ring; each other joins through it, one after another. */
+    /**
+     * The first host creates the ring; each other joins through it, one after another. Each has a
+     * loopback address of its own, as separate machines would, and a RocksDB store under {@code work}.
+     */
     private void startHosts(ChordConfig config, DHashConfig dhashConfig, List<ChordHost> hosts, List<DHash> dhash,
-                            PrintWriter out) {
-        Endpoint any = new Endpoint("127.0.0.1", 0);
+                            List<BlockStore> stores, Path work, PrintWriter out) {
         for (int i = 0; i < hostCount; i++) {
+            Endpoint any = new Endpoint("127.0.0." + (2 + i), 0);
             ChordHost host = ChordHost.builder()
                     .config(config)
                     .vnodes(vnodes)
@@ -139,8 +205,12 @@ final class DemoCommand implements Callable<Integer> {
                             NettyTransport.Options.defaults()))
                     .build();
             hosts.add(host);
-            dhash.add(DHash.node(host, new MemoryBlockStore(StoreLimits.defaults()), dhashConfig, Clock.systemUTC(),
-                    null, null));
+            try {
+                stores.add(RocksBlockStore.open(work.resolve("host-" + (i + 1)), StoreLimits.defaults()));
+            } catch (DHashException e) {
+                throw new CommandFailedException(e.getMessage(), e);
+            }
+            dhash.add(DHash.node(host, stores.get(i), dhashConfig, Clock.systemUTC(), null, null));
             Endpoint join = i == 0 ? null : hosts.get(0).endpoint();
             Await.result(host.start(join), JOIN_TIMEOUT, "host " + (i + 1) + " at " + host.endpoint()
                     + (join == null ? " starting the ring" : " joining via " + join));

@@ -199,7 +199,8 @@ class LiveBlockTest {
 
     @Test
     void demoStoresBlocksAndReadsThemBackThroughOtherHosts() {
-        CliRun run = CliRun.of("demo", "--hosts", "3", "--vnodes", "1", "--lookups", "0", "--blocks", "2");
+        CliRun run = CliRun.of("demo", "--hosts", "3", "--vnodes", "1", "--lookups", "0", "--blocks", "2",
+                "--no-volume");
         assertEquals(0, run.exitCode(), run.out() + run.err());
         assertTrue(run.out().contains("2 blocks, each stored through one host on 3 replica hosts"), run.out());
         assertEquals(2, run.out().lines().filter(l -> l.contains("(3 of 3)") && l.endsWith("ok")).count(), run.out());
