@@ -29,6 +29,8 @@ final class Await {
                     + timeout.toSeconds() + " s", e);
         } catch (ExecutionException e) {
             throw failure(e.getCause(), what.get());
+        } catch (java.util.concurrent.CancellationException e) {
+            throw new VolumeException(VolumeException.Kind.UNAVAILABLE, what.get() + ": the read was cancelled", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new VolumeException(VolumeException.Kind.UNAVAILABLE, what.get() + ": interrupted", e);

@@ -53,7 +53,8 @@ final class BlockReader {
         CompletableFuture<byte[]> mine = new CompletableFuture<>();
         CompletableFuture<byte[]> running = inFlight.putIfAbsent(key, mine);
         if (running != null) {
-            return running;
+            // A copy, so a reader that gives up (cancels) does not cancel the fetch for the others.
+            return running.copy();
         }
         blocks.get(key).whenComplete((b, e) -> {
             inFlight.remove(key, mine);
@@ -67,11 +68,17 @@ final class BlockReader {
                         "block " + key + " is a signed block where a content block belongs")));
             }
         });
-        return mine;
+        return mine.copy();
     }
 
     byte[] dataNow(Id key, String where) throws VolumeException {
         return Await.await(data(key), timeout, where, key);
+    }
+
+    /** Like {@link #dataNow} but waits only until {@code deadlineNanos} (a {@link System#nanoTime} value). */
+    byte[] dataBy(Id key, String where, long deadlineNanos) throws VolumeException {
+        Duration left = Duration.ofNanos(Math.max(deadlineNanos - System.nanoTime(), 1_000_000L));
+        return Await.await(data(key), left, where, key);
     }
 
     /** A format decoder of one block kind. */

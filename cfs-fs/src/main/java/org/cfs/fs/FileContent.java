@@ -51,7 +51,8 @@ public final class FileContent {
 
     /**
      * Reads up to {@code len} bytes at {@code offset} into {@code dst}; returns how many, or -1 at
-     * or past the end. Reads across chunks until {@code len} is met or the file ends.
+     * or past the end. Reads across chunks until {@code len} is met or the file ends. The chunks
+     * are fetched at once, and the whole read waits at most the reader's timeout for them.
      */
     public int read(long offset, byte[] dst, int off, int len) throws VolumeException {
         if (offset < 0 || len < 0 || off < 0 || off + len > dst.length) {
@@ -60,10 +61,12 @@ public final class FileContent {
         if (offset >= size()) {
             return -1;
         }
+        long deadline = System.nanoTime() + reader.timeout().toNanos();
+        prefetch(offset, offset + len);
         int total = 0;
         while (total < len && offset + total < size()) {
             long at = offset + total;
-            Located chunk = locate(at);
+            Located chunk = locate(at, deadline);
             byte[] data = chunk.data();
             int from = (int) (at - chunk.start());
             int n = Math.min(len - total, data.length - from);
@@ -77,12 +80,12 @@ public final class FileContent {
     private record Located(long start, byte[] data) {
     }
 
-    private Located locate(long offset) throws VolumeException {
+    private Located locate(long offset, long deadline) throws VolumeException {
         switch (entry.kind()) {
             case INLINE_FILE:
                 return new Located(0, entry.inline());
             case CHUNK_FILE:
-                return new Located(0, chunk(new ChunkRef(entry.ref(), entry.size())));
+                return new Located(0, chunk(new ChunkRef(entry.ref(), entry.size()), deadline));
             default:
                 break;
         }
@@ -92,7 +95,7 @@ public final class FileContent {
             for (ChunkRef item : node.items()) {
                 if (offset < base + item.length()) {
                     if (node.level() == 0) {
-                        return new Located(base, chunk(item));
+                        return new Located(base, chunk(item, deadline));
                     }
                     node = child(node, item);
                     break;
@@ -119,8 +122,8 @@ public final class FileContent {
         return child;
     }
 
-    private byte[] chunk(ChunkRef ref) throws VolumeException {
-        return checked(ref, reader.dataNow(ref.ref(), where));
+    private byte[] chunk(ChunkRef ref, long deadline) throws VolumeException {
+        return checked(ref, reader.dataBy(ref.ref(), where, deadline));
     }
 
     private byte[] checked(ChunkRef ref, byte[] data) throws VolumeException {
