@@ -111,7 +111,8 @@ public interface Cluster extends AutoCloseable {
             } else {
                 LookupResult r = f.join();
                 NodeRef truth = oracle.owner(keys.get(i));
-                batch.finished(r, truth.equals(r.owner()));
+                batch.finished(r, truth.equals(r.owner()), "lookup of " + keys.get(i) + " returned " + r.owner()
+                        + " after " + r.hops() + " hops and " + r.timeouts() + " timeouts; the owner is " + truth);
             }
         }
         return batch;

@@ -15,10 +15,17 @@ public final class LookupBatch {
     private String firstFailure;
 
     public void finished(org.cfs.chord.LookupResult r, boolean right) {
+        finished(r, right, "a lookup returned a wrong owner");
+    }
+
+    /** As {@link #finished(org.cfs.chord.LookupResult, boolean)}; {@code wrong} says what, if it was wrong. */
+    public void finished(org.cfs.chord.LookupResult r, boolean right, String wrong) {
         hops.recordValue(r.hops());
         timeouts += r.timeouts();
         if (right) {
             correct++;
+        } else if (firstFailure == null) {
+            firstFailure = wrong;
         }
     }
 
@@ -42,6 +49,7 @@ public final class LookupBatch {
         return failed;
     }
 
+    /** Why the first lookup that failed or returned a wrong owner did so; null if none. */
     public String firstFailure() {
         return firstFailure;
     }
