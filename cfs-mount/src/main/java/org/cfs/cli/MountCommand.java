@@ -169,6 +169,9 @@ final class MountCommand implements Callable<Integer> {
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
         command.add("--add-opens=java.base/sun.nio.fs=ALL-UNNAMED");
+        // Names pass through FUSE as Strings in the default charset: ISO-8859-1 maps every byte to
+        // itself, so names in any encoding (or none) come through unchanged (see MountTree.NAMES).
+        command.add("-Dfile.encoding=ISO-8859-1");
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
         Path configDir = ((Main) spec.root().userObject()).configDir();
         if (configDir != null) {

@@ -2,6 +2,7 @@ package org.cfs.mount;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import java.nio.charset.Charset;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,6 +41,13 @@ import org.slf4j.LoggerFactory;
  */
 final class MountTree {
     private static final Logger log = LoggerFactory.getLogger(MountTree.class);
+    /**
+     * How names travel between bytes and the Strings jnr-fuse deals in: jnr decodes paths and
+     * encodes listed names with the JVM's default charset, so the same charset turns them back
+     * into a volume's bytes. Under ISO-8859-1, as {@code cfs mount} runs its mount process, every
+     * byte passes unchanged, whatever the names' encoding; under UTF-8, UTF-8 names do.
+     */
+    static final Charset NAMES = Charset.defaultCharset();
     /** Versions named by number that are kept open at once. */
     private static final int PINNED_VERSIONS = 256;
 
@@ -133,7 +141,7 @@ final class MountTree {
             aliases.get().forEach((name, id) -> out.add(new Listed(name, new Link(name, id.toHex()))));
         } else if (dir instanceof InVolume v) {
             for (DirEntry e : v.snapshot().list(v.path())) {
-                out.add(new Listed(e.displayName(), new InVolume(v.snapshot(), v.path().child(e.name()), e)));
+                out.add(new Listed(new String(e.name(), NAMES), new InVolume(v.snapshot(), v.path().child(e.name()), e)));
             }
         } else {
             throw new VolumeException(VolumeException.Kind.NOT_A_DIRECTORY, ((Link) dir).name() + ": a symlink");
@@ -193,7 +201,7 @@ final class MountTree {
     private static Node inside(Snapshot s, List<String> names, int from) throws VolumeException {
         VolumePath p = VolumePath.ROOT;
         for (String name : names.subList(from, names.size())) {
-            p = p.child(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            p = p.child(name.getBytes(NAMES));
         }
         return new InVolume(s, p, s.stat(p));
     }
