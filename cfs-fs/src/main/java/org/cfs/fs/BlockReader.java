@@ -19,6 +19,8 @@ final class BlockReader {
     private final Blocks blocks;
     private final Duration timeout;
     private final Cache<Id, byte[]> cache;
+    /** Decoded metadata blocks (directory and chunk-list nodes, commits), bounded like the bytes. */
+    private final Cache<NodeKey, Decoded> nodes;
     /** Fetches under way, so readers of one block at once share a fetch. */
     private final ConcurrentHashMap<Id, CompletableFuture<byte[]>> inFlight = new ConcurrentHashMap<>();
 
@@ -28,6 +30,11 @@ final class BlockReader {
         this.cache = Caffeine.newBuilder()
                 .maximumWeight(Math.max(1, cacheBytes))
                 .weigher((Id k, byte[] v) -> v.length + 64)
+                .build();
+        // Decoded nodes take a few times their block's size in objects; a quarter of the budget.
+        this.nodes = Caffeine.newBuilder()
+                .maximumWeight(Math.max(1, cacheBytes / 4))
+                .weigher((NodeKey k, Decoded v) -> 4 * v.bytes() + 64)
                 .build();
     }
 
@@ -87,25 +94,43 @@ final class BlockReader {
         T decode(byte[] data) throws CorruptBlockException;
     }
 
-    private <T> T decoded(Id key, String where, Format<T> format) throws VolumeException {
+    /**
+     * A metadata block decoded, kept decoded: a listing with attributes asks for the same directory
+     * blocks once per entry, and decoding a node of a thousand entries each time cost more than
+     * the fetch. Kept by key and kind, since a hostile volume may name one block as two kinds.
+     */
+    private <T> T decoded(Id key, String where, Class<T> kind, Format<T> format) throws VolumeException {
+        Decoded known = nodes.getIfPresent(new NodeKey(key, kind));
+        if (known != null) {
+            return kind.cast(known.node());
+        }
         byte[] data = dataNow(key, where);
         try {
-            return format.decode(data);
+            T node = format.decode(data);
+            nodes.put(new NodeKey(key, kind), new Decoded(node, data.length));
+            return node;
         } catch (CorruptBlockException e) {
             throw corrupt(key, where, e);
         }
     }
 
+    private record NodeKey(Id key, Class<?> kind) {
+    }
+
+    /** A decoded node and the size of the block it came from, which stands for its weight. */
+    private record Decoded(Object node, int bytes) {
+    }
+
     DirNode dir(Id key, String where) throws VolumeException {
-        return decoded(key, where, DirectoryCodec::decode);
+        return decoded(key, where, DirNode.class, DirectoryCodec::decode);
     }
 
     ListNode list(Id key, String where) throws VolumeException {
-        return decoded(key, where, ChunkListCodec::decode);
+        return decoded(key, where, ListNode.class, ChunkListCodec::decode);
     }
 
     Commit commit(Id key, String where) throws VolumeException {
-        return decoded(key, where, Commit::decode);
+        return decoded(key, where, Commit.class, Commit::decode);
     }
 
     static VolumeException corrupt(Id key, String where, Exception why) {

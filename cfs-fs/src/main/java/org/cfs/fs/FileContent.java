@@ -3,6 +3,7 @@ package org.cfs.fs;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -22,7 +23,11 @@ public final class FileContent {
     private final BlockReader reader;
     private final String where;
     private final DirEntry entry;
+    /** Chunks fetched ahead and held until a read takes them; at most {@link #MAX_PINNED}. */
+    private static final int MAX_PINNED = 256;
+
     private final ConcurrentHashMap<Id, ListNode> lists = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Id, CompletableFuture<byte[]>> ahead = new ConcurrentHashMap<>();
     private final ListNode top;
 
     FileContent(BlockReader reader, String where, DirEntry entry) throws VolumeException {
@@ -123,7 +128,25 @@ public final class FileContent {
     }
 
     private byte[] chunk(ChunkRef ref, long deadline) throws VolumeException {
-        return checked(ref, reader.dataBy(ref.ref(), where, deadline));
+        CompletableFuture<byte[]> pinned = ahead.remove(ref.ref());
+        if (pinned == null) {
+            return checked(ref, reader.dataBy(ref.ref(), where, deadline));
+        }
+        Duration left = Duration.ofNanos(Math.max(deadline - System.nanoTime(), 1_000_000L));
+        return checked(ref, Await.await(pinned, left, where, ref.ref()));
+    }
+
+    /**
+     * Starts fetching a chunk and holds on to it until a read takes it: the memory cache may turn a
+     * newcomer away when it is full (Caffeine admits by frequency), and a chunk fetched ahead and
+     * dropped before its read would be fetched twice.
+     */
+    private void pin(Id ref) {
+        if (ahead.size() < MAX_PINNED) {
+            ahead.computeIfAbsent(ref, reader::data);
+        } else {
+            reader.data(ref);
+        }
     }
 
     private byte[] checked(ChunkRef ref, byte[] data) throws VolumeException {
@@ -156,7 +179,7 @@ public final class FileContent {
             case INLINE_FILE:
                 return;
             case CHUNK_FILE:
-                reader.data(entry.ref());
+                pin(entry.ref());
                 return;
             default:
                 prefetch(top, 0, from, end);
@@ -169,7 +192,7 @@ public final class FileContent {
             long stop = start + item.length();
             if (stop > from && start < to) {
                 if (node.level() == 0) {
-                    reader.data(item.ref());
+                    pin(item.ref());
                 } else {
                     prefetch(child(node, item), start, from, to);
                 }

@@ -39,10 +39,6 @@ import picocli.CommandLine.Spec;
                 + " tree at MNT itself.",
                 "Returns once the mount is usable; the mount runs on in the background until 'cfs unmount MNT'."})
 final class MountCommand implements Callable<Integer> {
-    /** Memory for verified blocks, in front of the disk cache. */
-    private static final long MEMORY_CACHE_BYTES = 128L << 20;
-    /** Disk-cache writes waiting for the writer thread; more are dropped (the block is only not cached). */
-    private static final int CACHE_WRITE_QUEUE = 256;
     /** Waits for a background mount to say it is ready, beyond the mount's own init wait. */
     private static final Duration START_SLACK = Duration.ofSeconds(30);
 
@@ -97,15 +93,15 @@ final class MountCommand implements Callable<Integer> {
             throw new CommandFailedException(e.getMessage(), e);
         }
         ThreadPoolExecutor cacheWrites = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(CACHE_WRITE_QUEUE), r -> new Thread(r, "cfs-cache-write"),
+                new ArrayBlockingQueue<>(VolumeMount.CACHE_WRITE_QUEUE), r -> new Thread(r, "cfs-cache-write"),
                 new ThreadPoolExecutor.DiscardPolicy());
         try (RemoteVolumes remote = new RemoteVolumes(ring, DHashConfig.defaults(), timeout,
                 VolumeCommands.stateDir(spec))) {
             checkRing(remote, ring, only);
             VolumeMount mount;
             try {
-                mount = VolumeMount.start(mnt, remote.volumes(MEMORY_CACHE_BYTES, disk, cacheWrites), config::aliases,
-                        new VolumeMount.Settings(only, refresh, timeout));
+                mount = VolumeMount.start(mnt, remote.volumes(VolumeMount.MEMORY_CACHE_BYTES, disk, cacheWrites),
+                        config::aliases, new VolumeMount.Settings(only, refresh, timeout));
             } catch (MountException e) {
                 report("failed " + e.getMessage());
                 throw new CommandFailedException(e.getMessage(), e);
@@ -134,7 +130,7 @@ final class MountCommand implements Callable<Integer> {
     private void checkRing(RemoteVolumes remote, Endpoint ring, Optional<Id> only) throws IOException {
         try {
             if (only.isPresent()) {
-                remote.volumes(MEMORY_CACHE_BYTES).head(only.get());
+                remote.volumes(VolumeMount.MEMORY_CACHE_BYTES).head(only.get());
             } else {
                 Await.result(remote.dhash().stat(Id.hash("cfs mount: is the ring there?")), timeout,
                         "asking the ring via " + ring);

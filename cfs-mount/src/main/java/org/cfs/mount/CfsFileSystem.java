@@ -74,6 +74,8 @@ final class CfsFileSystem extends FuseStubFS {
             return 0;
         } catch (VolumeException e) {
             return errno(e, "getattr", path);
+        } catch (RuntimeException e) {
+            return unexpected(e, "getattr", path);
         }
     }
 
@@ -93,6 +95,8 @@ final class CfsFileSystem extends FuseStubFS {
             return 0;
         } catch (VolumeException e) {
             return errno(e, "readdir", path);
+        } catch (RuntimeException e) {
+            return unexpected(e, "readdir", path);
         }
     }
 
@@ -112,6 +116,8 @@ final class CfsFileSystem extends FuseStubFS {
             return 0;
         } catch (VolumeException e) {
             return errno(e, "open", path);
+        } catch (RuntimeException e) {
+            return unexpected(e, "open", path);
         }
     }
 
@@ -132,6 +138,8 @@ final class CfsFileSystem extends FuseStubFS {
             return Math.max(n, 0);
         } catch (VolumeException e) {
             return errno(e, "read", path);
+        } catch (RuntimeException e) {
+            return unexpected(e, "read", path);
         }
     }
 
@@ -159,14 +167,20 @@ final class CfsFileSystem extends FuseStubFS {
             return 0;
         } catch (VolumeException e) {
             return errno(e, "readlink", path);
+        } catch (RuntimeException e) {
+            return unexpected(e, "readlink", path);
         }
     }
 
     @Override
     public int getxattr(String path, String name, Pointer value, @size_t long size) {
+        if (!Attributes.NAMES.contains(name)) {
+            // Before resolving the path: ls -l asks every entry for security.selinux and the like.
+            return -ErrorCodes.ENODATA();
+        }
         try {
             MountTree.Node node = tree.resolve(path);
-            if (!(node instanceof MountTree.InVolume v) || !Attributes.NAMES.contains(name)) {
+            if (!(node instanceof MountTree.InVolume v)) {
                 return -ErrorCodes.ENODATA();
             }
             String text = attributes.value(v, name);
@@ -184,6 +198,8 @@ final class CfsFileSystem extends FuseStubFS {
             return bytes.length;
         } catch (VolumeException e) {
             return errno(e, "getxattr " + name, path);
+        } catch (RuntimeException e) {
+            return unexpected(e, "getxattr " + name, path);
         }
     }
 
@@ -209,6 +225,8 @@ final class CfsFileSystem extends FuseStubFS {
             return bytes.length;
         } catch (VolumeException e) {
             return errno(e, "listxattr", path);
+        } catch (RuntimeException e) {
+            return unexpected(e, "listxattr", path);
         }
     }
 
@@ -250,6 +268,15 @@ final class CfsFileSystem extends FuseStubFS {
     private static void setTime(Timespec t, long nanos) {
         t.tv_sec.set(Math.floorDiv(nanos, 1_000_000_000L));
         t.tv_nsec.set(Math.floorMod(nanos, 1_000_000_000L));
+    }
+
+    /**
+     * A bug, not an answer: said as EIO, never as success. jnr-fuse would otherwise return 0 with
+     * whatever the reply holds, and the kernel would keep a zeroed size for the attribute timeout.
+     */
+    private static int unexpected(RuntimeException e, String op, String path) {
+        log.error("{} {}: {}", op, path, e.toString(), e);
+        return -ErrorCodes.EIO();
     }
 
     private static int errno(VolumeException e, String op, String path) {

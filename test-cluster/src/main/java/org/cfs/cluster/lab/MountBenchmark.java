@@ -54,17 +54,13 @@ import picocli.CommandLine.Option;
                 + " MB/s (cold, warm, remounted) beside a memory-backed jnr-fuse ceiling and cfs get, ls -lR and find"
                 + " over small files, 4 KiB random reads/s.")
 final class MountBenchmark implements Callable<Integer> {
-    /**
-     * The options of VolumeMount's all-volumes layout, copied from VolumeMount.start, which keeps them
-     * private: the ceiling mounts with the same, so the kernel treats both alike.
-     */
-    static final String[] MOUNT_OPTIONS = {"-o", "ro,fsname=cfs,subtype=cfs,default_permissions,kernel_cache,"
-            + "entry_timeout=3600,attr_timeout=3600,negative_timeout=1"};
-    /** cfs mount's defaults (MountCommand): --timeout, --refresh, its memory cache and disk-write queue. */
+    /** The options of VolumeMount's all-volumes layout: the ceiling mounts with the same, so the kernel treats both alike. */
+    static final String[] MOUNT_OPTIONS = VolumeMount.options(true);
+    /** cfs mount's defaults (MountCommand): --timeout and --refresh. */
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
     private static final Duration REFRESH = Duration.ofSeconds(60);
-    private static final long MEMORY_CACHE_BYTES = 128L << 20;
-    private static final int CACHE_WRITE_QUEUE = 256;
+    private static final long MEMORY_CACHE_BYTES = VolumeMount.MEMORY_CACHE_BYTES;
+    private static final int CACHE_WRITE_QUEUE = VolumeMount.CACHE_WRITE_QUEUE;
     /** The client block cache of {@code cfs get} (VolumeCommands.CACHE_BYTES). */
     private static final long GET_CACHE_BYTES = 32L << 20;
     /** Bound on any one timed step or command: far above what they take, so only a hang trips it. */
