@@ -22,7 +22,7 @@ final class BlockReader {
     /** Decoded metadata blocks (directory and chunk-list nodes, commits), bounded like the bytes. */
     private final Cache<NodeKey, Decoded> nodes;
     /** Fetches under way, so readers of one block at once share a fetch. */
-    private final ConcurrentHashMap<Id, CompletableFuture<byte[]>> inFlight = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Id, Running> inFlight = new ConcurrentHashMap<>();
 
     BlockReader(Blocks blocks, Duration timeout, long cacheBytes) {
         this.blocks = blocks;
@@ -54,28 +54,43 @@ final class BlockReader {
      */
     CompletableFuture<byte[]> data(Id key) {
         byte[] cached = cache.getIfPresent(key);
-        if (cached != null) {
-            return CompletableFuture.completedFuture(cached);
-        }
-        CompletableFuture<byte[]> mine = new CompletableFuture<>();
-        CompletableFuture<byte[]> running = inFlight.putIfAbsent(key, mine);
+        return cached != null ? CompletableFuture.completedFuture(cached) : fetch(key).future().copy();
+    }
+
+    /** A fetch under way and when it began. */
+    private record Running(CompletableFuture<byte[]> future, long startedNanos) {
+    }
+
+    private Running fetch(Id key) {
+        Running mine = new Running(new CompletableFuture<>(), System.nanoTime());
+        Running running = inFlight.putIfAbsent(key, mine);
         if (running != null) {
-            // A copy, so a reader that gives up (cancels) does not cancel the fetch for the others.
-            return running.copy();
+            return running;
         }
         blocks.get(key).whenComplete((b, e) -> {
             inFlight.remove(key, mine);
             if (e != null) {
-                mine.completeExceptionally(e);
+                mine.future().completeExceptionally(e);
             } else if (b instanceof ContentBlock c) {
                 cache.put(key, c.data());
-                mine.complete(c.data());
+                mine.future().complete(c.data());
             } else {
-                mine.completeExceptionally(new CompletionException(new DHashException(DHashException.Kind.MALFORMED,
-                        "block " + key + " is a signed block where a content block belongs")));
+                mine.future().completeExceptionally(new CompletionException(new DHashException(
+                        DHashException.Kind.MALFORMED, "block " + key + " is a signed block where a content block belongs")));
             }
         });
-        return mine.copy();
+        return mine;
+    }
+
+    /**
+     * How long a reader may still wait for {@code key}: until {@code deadlineNanos}, but no longer
+     * than the reader's timeout from when its fetch began. A read the kernel retries after a first
+     * one gave up must not wait a whole timeout again for the same fetch.
+     */
+    private Duration left(Id key, long deadlineNanos) {
+        Running r = inFlight.get(key);
+        long until = r == null ? deadlineNanos : Math.min(deadlineNanos, r.startedNanos() + timeout.toNanos());
+        return Duration.ofNanos(Math.max(until - System.nanoTime(), 1_000_000L));
     }
 
     byte[] dataNow(Id key, String where) throws VolumeException {
@@ -84,8 +99,12 @@ final class BlockReader {
 
     /** Like {@link #dataNow} but waits only until {@code deadlineNanos} (a {@link System#nanoTime} value). */
     byte[] dataBy(Id key, String where, long deadlineNanos) throws VolumeException {
-        Duration left = Duration.ofNanos(Math.max(deadlineNanos - System.nanoTime(), 1_000_000L));
-        return Await.await(data(key), left, where, key);
+        return awaitBy(data(key), key, where, deadlineNanos);
+    }
+
+    /** Waits for {@code f}, a fetch of {@code key}, as {@link #dataBy} does. */
+    byte[] awaitBy(CompletableFuture<byte[]> f, Id key, String where, long deadlineNanos) throws VolumeException {
+        return Await.await(f, left(key, deadlineNanos), where, key);
     }
 
     /** A format decoder of one block kind. */

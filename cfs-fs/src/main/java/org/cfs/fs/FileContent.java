@@ -3,7 +3,6 @@ package org.cfs.fs;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -132,8 +131,7 @@ public final class FileContent {
         if (pinned == null) {
             return checked(ref, reader.dataBy(ref.ref(), where, deadline));
         }
-        Duration left = Duration.ofNanos(Math.max(deadline - System.nanoTime(), 1_000_000L));
-        return checked(ref, Await.await(pinned, left, where, ref.ref()));
+        return checked(ref, reader.awaitBy(pinned, ref.ref(), where, deadline));
     }
 
     /**
