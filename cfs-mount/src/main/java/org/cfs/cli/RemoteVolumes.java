@@ -15,14 +15,13 @@ import org.cfs.chord.SystemScheduler;
 import org.cfs.chord.Transport;
 import org.cfs.chord.netty.NettyTransport;
 import org.cfs.dhash.Block;
-import org.cfs.dhash.ContentBlock;
 import org.cfs.dhash.DHash;
 import org.cfs.dhash.DHashConfig;
 import org.cfs.dhash.DHashMessages;
-import org.cfs.dhash.PutResult;
 import org.cfs.fs.Blocks;
 import org.cfs.fs.DiskBlockCache;
 import org.cfs.fs.FastCdc;
+import org.cfs.fs.ForwardingBlocks;
 import org.cfs.fs.Publisher;
 import org.cfs.fs.SeenVersions;
 import org.cfs.fs.Snapshot;
@@ -54,36 +53,15 @@ final class RemoteVolumes implements AutoCloseable {
         ChordClient chord = new ChordClient(transport, scheduler, ChordConfig.defaults());
         dhash = DHash.client(chord, via, transport, scheduler, config.withRequestTimeout(
                 timeout.compareTo(config.requestTimeout()) < 0 ? timeout : config.requestTimeout()), Clock.systemUTC());
-        Blocks ring = Blocks.of(dhash);
-        blocks = new Blocks() {
+        blocks = new ForwardingBlocks(Blocks.of(dhash)) {
             @Override
             public CompletableFuture<Block> get(Id key) {
-                return counted(ring.get(key));
+                return counted(inner().get(key));
             }
 
             @Override
             public CompletableFuture<Block> getIncludingExpired(Id key) {
-                return counted(ring.getIncludingExpired(key));
-            }
-
-            @Override
-            public CompletableFuture<PutResult> put(Block block) {
-                return ring.put(block);
-            }
-
-            @Override
-            public CompletableFuture<PutResult> putMissing(ContentBlock block) {
-                return ring.putMissing(block);
-            }
-
-            @Override
-            public CompletableFuture<Integer> holders(Id key) {
-                return ring.holders(key);
-            }
-
-            @Override
-            public CompletableFuture<java.util.List<String>> replicaHosts(Id key) {
-                return ring.replicaHosts(key);
+                return counted(inner().getIncludingExpired(key));
             }
         };
     }

@@ -1,9 +1,15 @@
 package org.cfs.cluster.lab;
 
+import java.nio.file.Path;
 import java.time.Duration;
+import org.cfs.chord.ByteSize;
 import org.cfs.chord.ChordConfig;
 import org.cfs.cluster.Cluster;
+import org.cfs.cluster.LoopbackDHashRing;
+import org.cfs.cluster.LoopbackRing;
 import org.cfs.cluster.sim.SimRing;
+import org.cfs.dhash.DHashConfig;
+import org.cfs.dhash.StoreLimits;
 import picocli.CommandLine.Option;
 
 /** Options and steps the experiments share. */
@@ -39,5 +45,27 @@ final class Experiments {
     static Duration requireStable(Cluster ring) {
         return ring.stabilize(Duration.ofMinutes(30), Duration.ofMillis(500)).orElseThrow(() ->
                 new IllegalStateException("ring did not stabilize within 30 minutes: " + ring.mismatches()));
+    }
+
+    /**
+     * A stable ring of {@code nodes} real hosts (one vnode each) with RocksDB stores under
+     * {@code dir}, as the volume and mount benchmarks use: one client sends every put, so the
+     * per-source quota is lifted; fast maintenance so the ring forms quickly, but a real node's
+     * request timeouts, since under a publish's load a lookup can queue behind megabytes of stores.
+     */
+    static LoopbackDHashRing volumeRing(Path dir, int nodes, int replicas) {
+        StoreLimits limits = new StoreLimits(ByteSize.ofGiB(1024), 1.0);
+        ChordConfig production = ChordConfig.defaults();
+        ChordConfig chord = LoopbackRing.loopbackConfig().withRequestTimeout(production.requestTimeout())
+                .withLookupDeadline(production.lookupDeadline());
+        LoopbackDHashRing ring = new LoopbackDHashRing(chord, DHashConfig.defaults().withReplicas(replicas), limits, dir);
+        try {
+            ring.growSequentially(nodes, 1);
+            requireStable(ring);
+            return ring;
+        } catch (RuntimeException e) {
+            ring.close();
+            throw e;
+        }
     }
 }

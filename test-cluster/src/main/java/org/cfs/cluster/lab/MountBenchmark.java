@@ -22,12 +22,8 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.cfs.chord.ByteSize;
-import org.cfs.chord.ChordConfig;
 import org.cfs.cluster.LoopbackDHashRing;
-import org.cfs.cluster.LoopbackRing;
-import org.cfs.dhash.DHashConfig;
 import org.cfs.dhash.SigningKey;
-import org.cfs.dhash.StoreLimits;
 import org.cfs.fs.Blocks;
 import org.cfs.fs.DiskBlockCache;
 import org.cfs.fs.FastCdc;
@@ -378,21 +374,7 @@ final class MountBenchmark implements Callable<Integer> {
     }
 
     private LoopbackDHashRing ring(Path dir) {
-        // As VolumeBenchmark: one client sends every put, so the per-source quota is lifted; fast
-        // maintenance so the ring forms quickly, but a real node's request timeouts.
-        StoreLimits limits = new StoreLimits(ByteSize.ofGiB(1024), 1.0);
-        ChordConfig production = ChordConfig.defaults();
-        ChordConfig chord = LoopbackRing.loopbackConfig().withRequestTimeout(production.requestTimeout())
-                .withLookupDeadline(production.lookupDeadline());
-        LoopbackDHashRing r = new LoopbackDHashRing(chord, DHashConfig.defaults().withReplicas(replicas), limits, dir);
-        try {
-            r.growSequentially(nodes, 1);
-            Experiments.requireStable(r);
-            return r;
-        } catch (RuntimeException e) {
-            r.close();
-            throw e;
-        }
+        return Experiments.volumeRing(dir, nodes, replicas);
     }
 
     /** Before a cold side: flushes dirty pages, and drops the page cache where allowed. */

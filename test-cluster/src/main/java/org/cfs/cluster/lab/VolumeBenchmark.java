@@ -25,22 +25,17 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Stream;
 import org.cfs.chord.ByteSize;
-import org.cfs.chord.ChordConfig;
 import org.cfs.chord.Id;
 import org.cfs.cluster.LoopbackDHashRing;
-import org.cfs.cluster.LoopbackRing;
 import org.cfs.dhash.ContentBlock;
 import org.cfs.dhash.DHash;
-import org.cfs.dhash.DHashConfig;
 import org.cfs.dhash.SigningKey;
-import org.cfs.dhash.StoreLimits;
 import org.cfs.fs.Blocks;
 import org.cfs.fs.ChunkRef;
 import org.cfs.fs.FastCdc;
 import org.cfs.fs.Publication;
 import org.cfs.fs.Publisher;
 import org.cfs.fs.SeenVersions;
-import org.cfs.fs.Snapshot;
 import org.cfs.fs.TreeExport;
 import org.cfs.fs.VolumeException;
 import org.cfs.fs.VolumePath;
@@ -205,22 +200,7 @@ final class VolumeBenchmark implements Callable<Integer> {
     }
 
     private LoopbackDHashRing ring(Path dir) {
-        // One client sends every put, so the per-source quota is lifted: this measures speed, not quotas.
-        StoreLimits limits = new StoreLimits(ByteSize.ofGiB(1024), 1.0);
-        // Fast maintenance so the ring forms quickly, but the timeouts of a real node and client:
-        // under a publish's load a lookup can queue behind megabytes of stores on one connection.
-        ChordConfig production = ChordConfig.defaults();
-        ChordConfig chord = LoopbackRing.loopbackConfig().withRequestTimeout(production.requestTimeout())
-                .withLookupDeadline(production.lookupDeadline());
-        LoopbackDHashRing ring = new LoopbackDHashRing(chord, DHashConfig.defaults().withReplicas(replicas), limits, dir);
-        try {
-            ring.growSequentially(nodes, 1);
-            Experiments.requireStable(ring);
-            return ring;
-        } catch (RuntimeException e) {
-            ring.close();
-            throw e;
-        }
+        return Experiments.volumeRing(dir, nodes, replicas);
     }
 
     private static void drain(InputStream in) throws IOException {
