@@ -2,6 +2,7 @@ package org.cfs.fs;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
@@ -14,6 +15,7 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -31,6 +33,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.cfs.chord.Id;
 import org.cfs.dhash.Block;
@@ -51,7 +54,7 @@ import org.slf4j.LoggerFactory;
  *     FORMAT                "cfs-block-cache 1\n"; anything else (or none) discards blocks/ at open
  *     ab/                   the first two hex digits of the keys below
  *       ab01...ef           Block.encode() of a content block; the name is its key, 40 lowercase hex
- *       ab01...ef.N.tmp     a write under way, renamed onto the name above once whole;
+ *       ab01...ef.P-N.tmp   a write under way (process P, its Nth), renamed onto the name above once whole;
  *                           deleted at open once an hour old (its writer died)
  * </pre>
  *
@@ -82,6 +85,9 @@ import org.slf4j.LoggerFactory;
  * blocks.
  */
 public final class DiskBlockCache {
+    private static final Clock SYSTEM_CLOCK = Clock.systemUTC();
+    /** Names this process's temporary files apart from another's on the same directory. */
+    private static final String TEMP_PREFIX = ProcessHandle.current().pid() + "-";
     static final String FORMAT = "cfs-block-cache 1";
     /** The largest block data DHashConfig allows; a longer file is not a block. */
     private static final int MAX_DATA_BYTES = 3 << 20;
@@ -96,6 +102,9 @@ public final class DiskBlockCache {
     private final Path blocks;
     private final long maxBytes;
     private final Clock clock;
+    /** Fan-out directories known to exist. */
+    private final Set<Path> madeDirectories = ConcurrentHashMap.newKeySet();
+    private final AtomicLong tempCounter = new AtomicLong();
     /** The blocks this instance knows and their sizes, least recently used first. */
     private final LinkedHashMap<Id, Long> index = new LinkedHashMap<>(1024, 0.75f, true);
     /** The sum of the sizes in {@link #index}; guarded by it. */
@@ -132,7 +141,7 @@ public final class DiskBlockCache {
      * @throws IOException naming {@code dir} and the reason if it cannot be made or read
      */
     public static DiskBlockCache open(Path dir, long maxBytes) throws IOException {
-        return open(dir, maxBytes, Clock.systemUTC());
+        return open(dir, maxBytes, SYSTEM_CLOCK);
     }
 
     /** Like {@link #open(Path, long)}, stamping last use with {@code clock}. */
@@ -184,13 +193,30 @@ public final class DiskBlockCache {
         Path file = fileOf(key);
         Path temp = null;
         try {
-            Files.createDirectories(file.getParent());
-            temp = Files.createTempFile(file.getParent(), file.getFileName() + ".", ".tmp");
-            Files.write(temp, encoded);
-            Files.setLastModifiedTime(temp, now());
+            // One open per block, and a directory made once per run: a cold read of a large file
+            // writes thousands of blocks, and this thread shares the machine with the read itself.
+            if (!madeDirectories.contains(file.getParent())) {
+                Files.createDirectories(file.getParent());
+                madeDirectories.add(file.getParent());
+            }
+            temp = file.resolveSibling(file.getFileName() + "." + TEMP_PREFIX + tempCounter.incrementAndGet() + ".tmp");
+            try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ByteBuffer buf = ByteBuffer.wrap(encoded);
+                while (buf.hasRemaining()) {
+                    out.write(buf);
+                }
+            }
+            if (clock != SYSTEM_CLOCK) {
+                // A new file's mtime is already now, unless a test's clock says otherwise.
+                Files.setLastModifiedTime(temp, now());
+            }
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
             temp = null;
         } catch (IOException e) {
+            if (e instanceof NoSuchFileException) {
+                // Another process discarded the cache's directories (a format change): make them again next time.
+                madeDirectories.remove(file.getParent());
+            }
             reportOnce("write", e);
             return;
         } finally {
