@@ -118,6 +118,10 @@ final class DemoCommand implements Callable<Integer> {
         List<DHash> dhash = new ArrayList<>();
         List<BlockStore> stores = new ArrayList<>();
         Path work = temporaryDirectory();
+        DemoMount shown = new DemoMount(hosts, dhash, work, out);
+        // Ctrl-C (SIGINT) or SIGTERM: unmount, then this thread leaves the ring and cleans up as usual.
+        OrderlyStop stop = OrderlyStop.install(shown::stop);
+        int status = 1;
         try {
             startHosts(config, dhashConfig, hosts, dhash, stores, work, out);
             RingWalk walk = awaitClosedRing(hosts.get(0).endpoint(), hostCount * vnodes, out);
@@ -126,7 +130,7 @@ final class DemoCommand implements Callable<Integer> {
             int wrong = runLookups(hosts, walk.nodes(), out);
             int wrongBlocks = DemoBlocks.run(hosts, dhash, blocks, dhashConfig.replicas(), out);
             boolean volumeOk = !volume || DemoVolume.run(dhash.get(0), dhash.get(dhash.size() - 1), out);
-            boolean mountOk = !volume || mount(hosts, dhash, work, out);
+            boolean mountOk = !volume || mount(shown, work, out);
             leave(hosts, out);
             if (wrong > 0) {
                 throw new CommandFailedException(wrong + " of " + lookups + " lookups disagreed with the ring walk");
@@ -140,6 +144,7 @@ final class DemoCommand implements Callable<Integer> {
             if (!mountOk) {
                 throw new CommandFailedException("the mounted volume did not read back as published");
             }
+            status = 0;
             return 0;
         } finally {
             hosts.forEach(ChordHost::close);
@@ -147,13 +152,15 @@ final class DemoCommand implements Callable<Integer> {
             stores.forEach(BlockStore::close);
             deleteTree(work);
             out.flush();
+            stop.finished(status);
+            stop.close();
         }
     }
 
     /** The mount part; skipped, with the reason, where this machine cannot mount (unless CFS_REQUIRE_FUSE=1). */
-    private boolean mount(List<ChordHost> hosts, List<DHash> dhash, Path work, PrintWriter out) {
+    private boolean mount(DemoMount shown, Path work, PrintWriter out) {
         try {
-            return new DemoMount(hosts, dhash, work, out).run(DemoMount.mountPoint(mountPoint, work), !exit);
+            return shown.run(DemoMount.mountPoint(mountPoint, work), !exit);
         } catch (MountException e) {
             if ("1".equals(System.getenv("CFS_REQUIRE_FUSE"))) {
                 throw new CommandFailedException("cannot mount: " + e.getMessage(), e);

@@ -50,6 +50,9 @@ final class DemoMount {
     private final List<DHash> dhash;
     private final Path work;
     private final PrintWriter out;
+    /** The mount while it is up, for {@link #stop} from a signal's shutdown hook. */
+    private volatile VolumeMount current;
+    private volatile boolean stopping;
 
     /**
      * @param hosts the demo's hosts; one holding the big file is closed without a leave (and
@@ -84,6 +87,10 @@ final class DemoMount {
         boolean ok = true;
         try (VolumeMount mount = VolumeMount.start(mnt, volumes, () -> Map.of(ALIAS, volume),
                 new VolumeMount.Settings(Optional.empty(), REFRESH, TIMEOUT))) {
+            current = mount;
+            if (stopping) {
+                mount.close();
+            }
             Path demo = mnt.resolve(ALIAS);
             show("ls", "-l", mnt.toString());
             show("ls", "-l", demo + "/");
@@ -100,18 +107,31 @@ final class DemoMount {
             show("readlink", mnt.resolve(volume.toHex()).toString());
             show("cat", demo.resolve("README.md").toString());
             show("cat", mnt.resolve(volume.toHex() + "@1").resolve("README.md").toString());
-            if (stay) {
+            if (stay && !stopping) {
                 out.printf("%nmounted at %s. In another terminal, try:%n  ls -l %s/%n  getfattr -d %s/data/big.bin%n"
                         + "  cat %s@1/README.md%nCtrl-C here unmounts, stops the ring and removes everything.%n",
                         mnt, demo, demo, mnt.resolve(volume.toHex()));
                 out.flush();
                 while (!mount.awaitUnmounted(Duration.ofHours(1))) {
-                    // Until Ctrl-C, which FUSE turns into an unmount.
+                    // Until Ctrl-C or SIGTERM, on which OrderlyStop calls stop(), which unmounts.
                 }
             }
         }
+        current = null;
         out.printf("unmounted %s%n", mnt);
         return ok;
+    }
+
+    /**
+     * Ends the wait for Ctrl-C (or skips it, if the mount is not up yet) by unmounting; the demo
+     * then goes on to leave the ring and clean up. Called from a signal's shutdown hook.
+     */
+    void stop() {
+        stopping = true;
+        VolumeMount m = current;
+        if (m != null) {
+            m.close();
+        }
     }
 
     /** Closes, without a leave, a host holding the big file's first chunk, then reads the file again. */

@@ -92,6 +92,7 @@ final class MountCommand implements Callable<Integer> {
             report("failed " + e.getMessage());
             throw new CommandFailedException(e.getMessage(), e);
         }
+        OrderlyStop stop = null;
         ThreadPoolExecutor cacheWrites = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(VolumeMount.CACHE_WRITE_QUEUE), r -> new Thread(r, "cfs-cache-write"),
                 new ThreadPoolExecutor.DiscardPolicy());
@@ -106,19 +107,26 @@ final class MountCommand implements Callable<Integer> {
                 report("failed " + e.getMessage());
                 throw new CommandFailedException(e.getMessage(), e);
             }
+            // SIGINT, SIGTERM: unmount, and let this thread end the command as an unmount would.
+            stop = OrderlyStop.install(mount::close);
             try (mount) {
                 report("ready");
                 spec.commandLine().getOut().printf("mounted %s at %s, caching blocks in %s (cfs unmount %s to stop)%n",
                         only.map(Id::toHex).orElse("volumes"), mnt, cacheDir, mnt);
                 spec.commandLine().getOut().flush();
                 while (!mount.awaitUnmounted(Duration.ofHours(1))) {
-                    // Serve until unmounted: by cfs unmount, umount, or a signal, which FUSE turns into an unmount.
+                    // Serve until unmounted: by cfs unmount, umount, or a signal (OrderlyStop unmounts).
                 }
             }
             spec.commandLine().getOut().println("unmounted " + mnt);
+            spec.commandLine().getOut().flush();
         } finally {
             cacheWrites.shutdown();
             cacheWrites.awaitTermination(10, TimeUnit.SECONDS);
+            if (stop != null) {
+                stop.finished(0);
+                stop.close();
+            }
         }
         return 0;
     }

@@ -134,11 +134,25 @@ class MountCommandTest {
         if (process != null) {
             process.onExit().get(30, TimeUnit.SECONDS);
         }
-        Path log = dir.resolve("config/state").resolve("mount" + mnt.toString().replaceAll("[^A-Za-z0-9._-]", "_")
-                + ".log");
-        List<String> lines = Files.readAllLines(log);
+        List<String> lines = Files.readAllLines(log());
         assertEquals("unmounted " + mnt, lines.get(lines.size() - 1), "the mount process's last words: " + lines);
         assertEquals(1, cfs("unmount", mnt.toString()).code(), "nothing left to unmount");
+    }
+
+    @Test
+    void sigtermUnmountsAndEndsTheMountProcessAsUnmountDoes() throws Exception {
+        long pid = mountInBackground();
+        ProcessHandle process = ProcessHandle.of(pid).orElseThrow();
+        assertTrue(process.destroy(), "SIGTERM could not be sent");
+        process.onExit().get(60, TimeUnit.SECONDS);
+        assertFalse(VolumeMount.isMounted(mnt), "still in /proc/self/mountinfo after SIGTERM");
+        List<String> lines = Files.readAllLines(log());
+        assertEquals("unmounted " + mnt, lines.get(lines.size() - 1), "the mount process's last words: " + lines);
+    }
+
+    private static Path log() {
+        return dir.resolve("config/state").resolve("mount" + mnt.toString().replaceAll("[^A-Za-z0-9._-]", "_")
+                + ".log");
     }
 
     @Test
