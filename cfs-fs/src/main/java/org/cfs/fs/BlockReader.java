@@ -21,6 +21,8 @@ final class BlockReader {
     private final Cache<Id, byte[]> cache;
     /** Decoded metadata blocks (directory and chunk-list nodes, commits), bounded like the bytes. */
     private final Cache<NodeKey, Decoded> nodes;
+    /** The deadline ({@link System#nanoTime}) of the bounded call running on this thread, if any. */
+    private static final ThreadLocal<Long> DEADLINE = new ThreadLocal<>();
     /** Fetches under way, so readers of one block at once share a fetch. */
     private final ConcurrentHashMap<Id, Running> inFlight = new ConcurrentHashMap<>();
 
@@ -94,7 +96,31 @@ final class BlockReader {
     }
 
     byte[] dataNow(Id key, String where) throws VolumeException {
-        return Await.await(data(key), timeout, where, key);
+        Long deadline = DEADLINE.get();
+        return deadline != null ? dataBy(key, where, deadline) : Await.await(data(key), timeout, where, key);
+    }
+
+    /** A call whose block reads together may take at most the reader's timeout. */
+    @FunctionalInterface
+    interface Bounded<T> {
+        T call() throws VolumeException;
+    }
+
+    /**
+     * Runs {@code call} with every block read on this thread waiting, all told, at most the
+     * timeout: a path several directories deep, each cold, must not take the timeout once per
+     * directory. A call inside another keeps the outer deadline.
+     */
+    <T> T bounded(Bounded<T> call) throws VolumeException {
+        if (DEADLINE.get() != null) {
+            return call.call();
+        }
+        DEADLINE.set(System.nanoTime() + timeout.toNanos());
+        try {
+            return call.call();
+        } finally {
+            DEADLINE.remove();
+        }
     }
 
     /** Like {@link #dataNow} but waits only until {@code deadlineNanos} (a {@link System#nanoTime} value). */

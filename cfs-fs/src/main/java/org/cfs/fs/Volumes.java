@@ -28,6 +28,21 @@ public final class Volumes {
         this.clock = clock;
     }
 
+    /** A call on volumes that may fail. */
+    @FunctionalInterface
+    public interface Call<T> {
+        T call() throws VolumeException;
+    }
+
+    /**
+     * Runs {@code call} so that all the block reads it makes on this thread wait, together, at
+     * most this reader's timeout: for a file system operation that must answer within it however
+     * deep its path. Nested calls keep the outermost deadline.
+     */
+    public <T> T withinTimeout(Call<T> call) throws VolumeException {
+        return reader.bounded(call::call);
+    }
+
     /** Where this reader's blocks come from. */
     public Blocks blocks() {
         return reader.blocks();

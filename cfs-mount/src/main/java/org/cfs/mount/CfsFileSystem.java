@@ -1,6 +1,7 @@
 package org.cfs.mount;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -70,8 +71,10 @@ final class CfsFileSystem extends FuseStubFS {
     @Override
     public int getattr(String path, FileStat stat) {
         try {
-            fill(tree.resolve(path), stat);
-            return 0;
+            return tree.bounded(() -> {
+                fill(tree.resolve(path), stat);
+                return 0;
+            });
         } catch (VolumeException e) {
             return errno(e, "getattr", path);
         } catch (RuntimeException e) {
@@ -82,10 +85,10 @@ final class CfsFileSystem extends FuseStubFS {
     @Override
     public int readdir(String path, Pointer buf, FuseFillDir filler, @off_t long offset, FuseFileInfo fi) {
         try {
-            MountTree.Node dir = tree.resolve(path);
+            List<MountTree.Listed> children = tree.bounded(() -> tree.list(tree.resolve(path)));
             filler.apply(buf, ".", null, 0);
             filler.apply(buf, "..", null, 0);
-            for (MountTree.Listed child : tree.list(dir)) {
+            for (MountTree.Listed child : children) {
                 FileStat stat = new FileStat(jnr.ffi.Runtime.getSystemRuntime());
                 fill(child.node(), stat);
                 if (filler.apply(buf, child.name(), stat, 0) != 0) {
@@ -106,10 +109,11 @@ final class CfsFileSystem extends FuseStubFS {
             return -ErrorCodes.EROFS();
         }
         try {
-            if (!(tree.resolve(path) instanceof MountTree.InVolume v) || !v.entry().kind().isFile()) {
+            FileContent content = tree.bounded(() -> tree.resolve(path) instanceof MountTree.InVolume v
+                    && v.entry().kind().isFile() ? v.snapshot().open(v.path(), v.entry()) : null);
+            if (content == null) {
                 return -ErrorCodes.EISDIR();
             }
-            FileContent content = v.snapshot().open(v.path(), v.entry());
             long handle = handles.incrementAndGet();
             open.put(handle, new OpenFile(content));
             fi.fh.set(handle);
@@ -128,14 +132,16 @@ final class CfsFileSystem extends FuseStubFS {
             return -ErrorCodes.EINVAL();
         }
         try {
-            file.readingAt(offset, size);
-            FileContent content = file.content();
-            byte[] bytes = new byte[(int) Math.min(size, Math.max(0, content.size() - offset))];
-            int n = bytes.length == 0 ? 0 : content.read(offset, bytes, 0, bytes.length);
-            if (n > 0) {
-                buf.put(0, bytes, 0, n);
-            }
-            return Math.max(n, 0);
+            return tree.bounded(() -> {
+                file.readingAt(offset, size);
+                FileContent content = file.content();
+                byte[] bytes = new byte[(int) Math.min(size, Math.max(0, content.size() - offset))];
+                int n = bytes.length == 0 ? 0 : content.read(offset, bytes, 0, bytes.length);
+                if (n > 0) {
+                    buf.put(0, bytes, 0, n);
+                }
+                return Math.max(n, 0);
+            });
         } catch (VolumeException e) {
             return errno(e, "read", path);
         } catch (RuntimeException e) {
@@ -152,7 +158,7 @@ final class CfsFileSystem extends FuseStubFS {
     @Override
     public int readlink(String path, Pointer buf, @size_t long size) {
         try {
-            MountTree.Node node = tree.resolve(path);
+            MountTree.Node node = tree.bounded(() -> tree.resolve(path));
             byte[] target;
             if (node instanceof MountTree.Link link) {
                 target = link.target().getBytes(StandardCharsets.UTF_8);
@@ -179,11 +185,8 @@ final class CfsFileSystem extends FuseStubFS {
             return -ErrorCodes.ENODATA();
         }
         try {
-            MountTree.Node node = tree.resolve(path);
-            if (!(node instanceof MountTree.InVolume v)) {
-                return -ErrorCodes.ENODATA();
-            }
-            String text = attributes.value(v, name);
+            String text = tree.bounded(() -> tree.resolve(path) instanceof MountTree.InVolume v
+                    ? attributes.value(v, name) : null);
             if (text == null) {
                 return -ErrorCodes.ENODATA();
             }
@@ -206,7 +209,7 @@ final class CfsFileSystem extends FuseStubFS {
     @Override
     public int listxattr(String path, Pointer list, @size_t long size) {
         try {
-            MountTree.Node node = tree.resolve(path);
+            MountTree.Node node = tree.bounded(() -> tree.resolve(path));
             if (!(node instanceof MountTree.InVolume v)) {
                 return 0;
             }

@@ -124,6 +124,11 @@ final class MountTree {
         return link;
     }
 
+    /** Runs one file-system operation: all its block reads together wait at most the timeout. */
+    <T> T bounded(Volumes.Call<T> operation) throws VolumeException {
+        return volumes.withinTimeout(operation);
+    }
+
     /** Where the mount's blocks come from, for questions about them (which hosts hold one). */
     org.cfs.fs.Blocks blocks() {
         return volumes.blocks();
