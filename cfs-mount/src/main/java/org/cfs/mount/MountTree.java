@@ -6,10 +6,12 @@ import java.nio.charset.Charset;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.cfs.chord.Id;
@@ -48,6 +50,8 @@ final class MountTree {
      * byte passes unchanged, whatever the names' encoding; under UTF-8, UTF-8 names do.
      */
     static final Charset NAMES = Charset.defaultCharset();
+    /** Seconds the alias map is used before the settings are read again. */
+    private static final int ALIASES_SECONDS = 1;
     /** Versions named by number that are kept open at once. */
     private static final int PINNED_VERSIONS = 256;
 
@@ -57,6 +61,7 @@ final class MountTree {
     private final Clock clock;
     private final Duration refresh;
     private final Map<Id, Newest> newest = new ConcurrentHashMap<>();
+    private volatile KnownAliases aliasesRead;
     private final Cache<VersionKey, Snapshot> pinned = Caffeine.newBuilder().maximumSize(PINNED_VERSIONS).build();
 
     /** The newest snapshot of a volume known so far and when it was looked up. */
@@ -67,7 +72,7 @@ final class MountTree {
     }
 
     /**
-     * @param aliases the alias names to list at the root, read each time the root is listed
+     * @param aliases the alias names to list at the root; asked again at most once a second
      * @param only the volume whose tree is the whole mount, or empty for the all-volumes layout
      */
     MountTree(Volumes volumes, Supplier<Map<String, Id>> aliases, Optional<Id> only, Clock clock, Duration refresh) {
@@ -104,12 +109,17 @@ final class MountTree {
             return new Root();
         }
         String top = names.get(0);
-        Id alias = aliases.get().get(top);
-        if (alias != null) {
+        int at = top.indexOf('@');
+        String hex = at < 0 ? top : top.substring(0, at);
+        if (!Id.isHex(hex)) {
+            // Not a volume id, so an alias or nothing: alias names are never 40 hex digits.
+            Id alias = aliases().get(top);
+            if (alias == null) {
+                throw noSuchPath(path);
+            }
             return link(new Link(top, alias.toHex()), names, path);
         }
-        int at = top.indexOf('@');
-        Id volume = parseId(at < 0 ? top : top.substring(0, at), path);
+        Id volume = Id.fromHex(hex);
         if (at < 0) {
             return link(new Link(top, top + "@" + newest(volume).version()), names, path);
         }
@@ -143,7 +153,7 @@ final class MountTree {
     List<Listed> list(Node dir) throws VolumeException {
         List<Listed> out = new ArrayList<>();
         if (dir instanceof Root) {
-            aliases.get().forEach((name, id) -> out.add(new Listed(name, new Link(name, id.toHex()))));
+            aliases().forEach((name, id) -> out.add(new Listed(name, new Link(name, id.toHex()))));
         } else if (dir instanceof InVolume v) {
             for (DirEntry e : v.snapshot().list(v.path())) {
                 out.add(new Listed(new String(e.name(), NAMES), new InVolume(v.snapshot(), v.path().child(e.name()), e)));
@@ -211,15 +221,23 @@ final class MountTree {
         return new InVolume(s, p, s.stat(p));
     }
 
-    private static Id parseId(String hex, String path) throws VolumeException {
-        if (hex.length() != Id.BYTES * 2) {
-            throw noSuchPath(path);
+    /**
+     * The aliases, read again at most every {@link #ALIASES_SECONDS} s: every lookup of a top-level
+     * name that is not a volume id asks for them, and reading the settings file each time would put
+     * a file read in front of every such lookup. A new alias shows within that time.
+     */
+    private Map<String, Id> aliases() {
+        KnownAliases known = aliasesRead;
+        long now = clock.millis();
+        if (known == null || now - known.readAtMillis() >= ALIASES_SECONDS * 1000L) {
+            known = new KnownAliases(Collections.unmodifiableMap(new TreeMap<>(aliases.get())), now);
+            aliasesRead = known;
         }
-        try {
-            return Id.fromHex(hex);
-        } catch (IllegalArgumentException e) {
-            throw noSuchPath(path);
-        }
+        return known.byName();
+    }
+
+    /** The aliases as last read, and when. */
+    private record KnownAliases(Map<String, Id> byName, long readAtMillis) {
     }
 
     private static List<String> split(String path) throws VolumeException {

@@ -16,13 +16,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.ToDoubleFunction;
 import java.util.stream.Stream;
 import org.cfs.chord.ByteSize;
 import org.cfs.chord.Id;
@@ -340,7 +338,7 @@ final class VolumeBenchmark implements Callable<Integer> {
                 .put("small_files", files)
                 .put("small_bytes", smallBytes)
                 .put("ahead", ahead);
-        Table table = new Table(done);
+        RunTable<Run> table = new RunTable<>(done);
         table.figure(report, "publish_big_mb_s", r -> bigBytes / r.publishBig() / 1e6);
         table.figure(report, "cp_big_mb_s", r -> bigBytes / r.copyBig() / 1e6);
         table.figure(report, "publish_big_ratio", r -> r.copyBig() / r.publishBig());
@@ -361,43 +359,6 @@ final class VolumeBenchmark implements Callable<Integer> {
         }
         table.print(System.out);
         report.put("cores", Runtime.getRuntime().availableProcessors()).print(System.out, json);
-    }
-
-    /** Per-run figures, printed one row per figure with the median last; the medians go to the report. */
-    private static final class Table {
-        private final List<Run> runs;
-        private final List<String> rows = new ArrayList<>();
-
-        Table(List<Run> runs) {
-            this.runs = runs;
-        }
-
-        void figure(Report report, String name, ToDoubleFunction<Run> value) {
-            double[] values = runs.stream().mapToDouble(value).toArray();
-            double median = median(values);
-            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-24s", name));
-            for (double v : values) {
-                row.append(String.format(Locale.ROOT, " %10.3f", v));
-            }
-            rows.add(row.append(String.format(Locale.ROOT, " | %10.3f", median)).toString());
-            report.put(name, median);
-        }
-
-        void print(java.io.PrintStream out) {
-            StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%-24s", "figure"));
-            for (int i = 1; i <= runs.size(); i++) {
-                head.append(String.format(Locale.ROOT, " %10s", "run " + i));
-            }
-            out.println(head.append(String.format(Locale.ROOT, " | %10s", "median")));
-            rows.forEach(out::println);
-        }
-
-        private static double median(double[] values) {
-            double[] sorted = values.clone();
-            java.util.Arrays.sort(sorted);
-            int n = sorted.length;
-            return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-        }
     }
 
     private static VolumePath path(String p) {
