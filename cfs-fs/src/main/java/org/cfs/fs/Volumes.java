@@ -48,6 +48,15 @@ public final class Volumes {
         return reader.blocks();
     }
 
+    /**
+     * One block as the ring serves it, verified against its key by DHash, within the timeout: for
+     * a reader that wants the raw, checkable bytes (the gateway's {@code /block/KEY}). A block no
+     * replica holds is {@link VolumeException.Kind#MISSING_BLOCK}.
+     */
+    public Block block(Id key) throws VolumeException {
+        return Await.await(reader.blocks().get(key), reader.timeout(), "block " + key, key);
+    }
+
     /** The volume's current signed block, checked against expiry and against rollback. */
     public VolumeHead head(Id volume) throws VolumeException {
         VolumeHead head = fetchHead(reader, volume);

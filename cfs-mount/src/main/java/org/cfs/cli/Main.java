@@ -24,7 +24,7 @@ import picocli.CommandLine.Model.CommandSpec;
         description = "A cooperative, read-only, peer-to-peer file system on Chord and DHash.",
         subcommands = {NodeCommand.class, RingCommand.class, LookupCommand.class, BlockCommand.class,
                 PublishCommand.class, LsCommand.class, CatCommand.class, GetCommand.class, InfoCommand.class,
-                LogCommand.class, VerifyCommand.class, MountCommand.class, UnmountCommand.class,
+                LogCommand.class, VerifyCommand.class, MountCommand.class, UnmountCommand.class, GatewayCommand.class,
                 KeygenCommand.class, KeysCommand.class, AliasCommand.class, ConfigCommand.class, DemoCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

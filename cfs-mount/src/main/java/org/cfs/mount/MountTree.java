@@ -1,7 +1,5 @@
 package org.cfs.mount;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import java.nio.charset.Charset;
 import java.time.Clock;
 import java.time.Duration;
@@ -12,16 +10,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.cfs.chord.Id;
 import org.cfs.fs.DirEntry;
 import org.cfs.fs.Snapshot;
 import org.cfs.fs.VolumeException;
 import org.cfs.fs.VolumePath;
+import org.cfs.fs.VolumeSnapshots;
 import org.cfs.fs.Volumes;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * What a path under the mount point names, independent of FUSE. Two layouts:
@@ -42,7 +38,6 @@ import org.slf4j.LoggerFactory;
  * one-volume layout a path's content changes with the version, so the kernel is told less.
  */
 final class MountTree {
-    private static final Logger log = LoggerFactory.getLogger(MountTree.class);
     /**
      * How names travel between bytes and the Strings jnr-fuse deals in: jnr decodes paths and
      * encodes listed names with the JVM's default charset, so the same charset turns them back
@@ -52,24 +47,13 @@ final class MountTree {
     static final Charset NAMES = Charset.defaultCharset();
     /** Seconds the alias map is used before the settings are read again. */
     private static final int ALIASES_SECONDS = 1;
-    /** Versions named by number that are kept open at once. */
-    private static final int PINNED_VERSIONS = 256;
 
     private final Volumes volumes;
     private final Supplier<Map<String, Id>> aliases;
     private final Optional<Id> only;
     private final Clock clock;
-    private final Duration refresh;
-    private final Map<Id, Newest> newest = new ConcurrentHashMap<>();
+    private final VolumeSnapshots snapshots;
     private volatile KnownAliases aliasesRead;
-    private final Cache<VersionKey, Snapshot> pinned = Caffeine.newBuilder().maximumSize(PINNED_VERSIONS).build();
-
-    /** The newest snapshot of a volume known so far and when it was looked up. */
-    private record Newest(Snapshot snapshot, long checkedAtMillis) {
-    }
-
-    private record VersionKey(Id volume, long version) {
-    }
 
     /**
      * @param aliases the alias names to list at the root; asked again at most once a second
@@ -80,7 +64,7 @@ final class MountTree {
         this.aliases = Objects.requireNonNull(aliases, "aliases");
         this.only = Objects.requireNonNull(only, "only");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.refresh = Objects.requireNonNull(refresh, "refresh");
+        this.snapshots = new VolumeSnapshots(volumes, clock, refresh);
     }
 
     /** What one path names. */
@@ -178,39 +162,11 @@ final class MountTree {
         if (version < 1) {
             throw noSuchPath(path);
         }
-        VersionKey key = new VersionKey(volume, version);
-        Snapshot s = pinned.getIfPresent(key);
-        if (s == null) {
-            Snapshot newest = newest(volume);
-            s = version == newest.version() ? newest : volumes.open(volume, version);
-            pinned.put(key, s);
-        }
-        return s;
+        return snapshots.version(volume, version);
     }
 
     private Snapshot newest(Id volume) throws VolumeException {
-        long now = clock.millis();
-        Newest known = newest.get(volume);
-        if (known != null && now - known.checkedAtMillis() < refresh.toMillis()) {
-            return known.snapshot();
-        }
-        try {
-            Snapshot s = volumes.open(volume);
-            if (known == null || s.version() != known.snapshot().version()) {
-                log.info("volume {}: serving version {}", volume, s.version());
-            }
-            newest.put(volume, new Newest(s, now));
-            return s;
-        } catch (VolumeException e) {
-            if (known == null || e.kind() == VolumeException.Kind.EXPIRED || e.kind() == VolumeException.Kind.ROLLBACK) {
-                throw e;
-            }
-            // The ring is away for now: go on serving the version known, and try again next time.
-            log.warn("volume {}: cannot look for a newer version, still serving version {}: {}",
-                    volume, known.snapshot().version(), e.getMessage());
-            newest.put(volume, new Newest(known.snapshot(), now));
-            return known.snapshot();
-        }
+        return snapshots.newest(volume);
     }
 
     private static Node inside(Snapshot s, List<String> names, int from) throws VolumeException {
