@@ -1,22 +1,14 @@
 # shellcheck shell=bash
 # Shared by ./cfs, ./lab, scripts/test and scripts/ensure-tools; sourced, not run.
 # Finds or installs the tools the build needs (JDK 17+, Maven) and rebuilds a shaded jar
-# only when a source or pom is newer than it.
+# only when a source or pom is newer than it. What running a built jar needs is in runtime.sh,
+# which the release tarball ships too.
 
 CFS_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/runtime.sh
+source "$CFS_ROOT/scripts/runtime.sh"
 CFS_JDK_PACKAGE=openjdk-17-jdk-headless
 CFS_MAVEN_PACKAGE=maven
-
-# Major version of the JDK tool given (java or javac), or 0 when it does not run.
-cfs_tool_major() {
-    local out
-    out="$("$1" -version 2>&1 | head -n 1)" || { echo 0; return; }
-    # "javac 17.0.15" / 'openjdk version "17.0.15" 2025-04-15' / 'java version "1.8.0_392"'
-    out="$(printf '%s\n' "$out" | sed -E 's/^[^0-9]*([0-9]+)(\.([0-9]+))?.*$/\1 \3/')"
-    local major="${out%% *}" minor="${out#* }"
-    if [ "$major" = 1 ]; then major="$minor"; fi
-    case "$major" in ''|*[!0-9]*) echo 0 ;; *) echo "$major" ;; esac
-}
 
 # Puts a JDK 17+ first on PATH (and in JAVA_HOME, which Maven reads). Returns 1 if there is none.
 cfs_select_jdk() {
@@ -43,10 +35,6 @@ cfs_select_jdk() {
     return 1
 }
 
-cfs_package_installed() {
-    dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
-}
-
 # Makes sure a JDK 17+ and Maven are usable, plus any Debian packages named as arguments.
 # Installs what is missing with apt-get when running as root; otherwise says what to run.
 cfs_ensure_tools() {
@@ -57,43 +45,12 @@ cfs_ensure_tools() {
         cfs_package_installed "$pkg" || missing+=("$pkg")
     done
     [ "${#missing[@]}" -eq 0 ] && return 0
-
-    if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-        echo "cfs: missing ${missing[*]}. Install with:" >&2
-        echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
-        return 1
-    fi
-    echo "cfs: installing ${missing[*]} with apt-get ..." >&2
-    local log
-    log="$(mktemp "${TMPDIR:-/tmp}/cfs-apt.XXXXXX")"
-    if ! { apt-get update && DEBIAN_FRONTEND=noninteractive \
-            apt-get install -y --no-install-recommends "${missing[@]}"; } >"$log" 2>&1 </dev/null; then
-        cat "$log" >&2
-        rm -f "$log"
-        echo "cfs: apt-get could not install ${missing[*]} (output above)" >&2
-        return 1
-    fi
-    rm -f "$log"
-    hash -r
+    cfs_apt_install "${missing[@]}" || return 1
     if ! cfs_select_jdk; then
         echo "cfs: $CFS_JDK_PACKAGE is installed but no javac 17+ was found under /usr/lib/jvm" >&2
         return 1
     fi
     command -v mvn >/dev/null 2>&1 || { echo "cfs: maven is installed but mvn is not on PATH" >&2; return 1; }
-}
-
-# Picks the java that runs a built jar: JAVA_HOME's, else the one on PATH, if it is 17+.
-cfs_java() {
-    if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ] \
-        && [ "$(cfs_tool_major "$JAVA_HOME/bin/java")" -ge 17 ]; then
-        echo "$JAVA_HOME/bin/java"
-    elif command -v java >/dev/null 2>&1 && [ "$(cfs_tool_major java)" -ge 17 ]; then
-        command -v java
-    elif cfs_select_jdk; then
-        echo "$JAVA_HOME/bin/java"
-    else
-        return 1
-    fi
 }
 
 # True when $1 is missing or older than any pom.xml or any file under a module's src/.

@@ -45,7 +45,7 @@ public final class Main implements Runnable {
 
     @Option(names = "--config", scope = ScopeType.INHERIT, paramLabel = "DIR",
             description = "Keep keys, aliases and settings in DIR"
-                    + " (default: $XDG_CONFIG_HOME/cfs, else ~/.config/cfs).")
+                    + " (default: $XDG_CONFIG_HOME/cfs, else ~/.config/cfs). For node: its settings file.")
     void setConfigDir(Path configDir) {
         this.configDir = configDir;
     }
@@ -78,12 +78,15 @@ public final class Main implements Runnable {
         CommandLine cmd = new CommandLine(main);
         cmd.registerConverter(Endpoint.class, new EndpointConverter());
         cmd.registerConverter(ByteSize.class, new ByteSizeConverter());
+        NodeConfigFile.describeConfigOption(cmd.getSubcommands().get("node").getCommandSpec());
         cmd.setParameterExceptionHandler((ParameterException e, String[] args) -> {
             CommandLine failed = e.getCommandLine();
             PrintWriter err = failed.getErr();
             String unknown = UnknownCommand.message(e);
+            String origin = failed.getCommandSpec().defaultValueProvider() instanceof NodeConfigFile file
+                    ? file.origin(e.getArgSpec()) : "";
             err.println(failed.getCommandSpec().qualifiedName() + ": " + (unknown != null ? unknown : e.getMessage())
-                    + " (see '" + failed.getCommandSpec().qualifiedName() + " --help')");
+                    + origin + " (see '" + failed.getCommandSpec().qualifiedName() + " --help')");
             if (main.verbose) {
                 e.printStackTrace(err);
             }

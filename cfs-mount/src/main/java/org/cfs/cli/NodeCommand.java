@@ -27,17 +27,17 @@ import picocli.CommandLine.Spec;
 
 /**
  * Runs one host of the ring, with DHash serving its block store, until SIGTERM or SIGINT; then it
- * hands its blocks over, leaves gracefully and exits 0. Logs its settings once, and one INFO line
- * once every vnode has joined.
+ * hands its blocks over, leaves gracefully and exits 0. Its options may come from a settings file
+ * ({@link NodeConfigFile}). Logs its settings once, and one INFO line once every vnode has joined.
  */
 @Command(name = "node",
         mixinStandardHelpOptions = true,
-        defaultValueProvider = NodeCommand.Defaults.class,
+        defaultValueProvider = NodeConfigFile.class,
         description = {
             "Runs a ring node: one host with one or more virtual nodes, storing and serving blocks"
                 + " (DHash), until SIGTERM or SIGINT; then it hands its blocks over to their other"
                 + " replica hosts, leaves the ring gracefully and exits 0.",
-            "Without --join it starts a new ring."})
+            "Without --join it starts a new ring. Every option may be set in a --config file instead."})
 final class NodeCommand implements Callable<Integer> {
     /**
      * Bound on joining (or creating) the ring, including waiting for the --join node to answer; a
@@ -107,6 +107,7 @@ final class NodeCommand implements Callable<Integer> {
             host.close();
             throw e;
         }
+        log.info("settings: {}", ((NodeConfigFile) spec.defaultValueProvider()).describe(spec));
         NodeStorage.logSettings(log, dhashConfig, storage.store(), data);
         try {
             if (join != null) {
@@ -224,7 +225,10 @@ final class NodeCommand implements Callable<Integer> {
         }
     }
 
-    /** Defaults that come from the library's own configuration, so help shows the real value. */
+    /**
+     * Defaults that come from the library's own configuration, so help shows the real value; those
+     * of a --config file come first ({@link NodeConfigFile}).
+     */
     static final class Defaults implements IDefaultValueProvider {
         @Override
         public String defaultValue(ArgSpec arg) {
