@@ -1,9 +1,12 @@
 package org.cfs.cli;
 
+import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.cfs.chord.ByteSize;
 import org.cfs.chord.ChordConfig;
@@ -14,6 +17,11 @@ import org.cfs.dhash.DHash;
 import org.cfs.dhash.DHashConfig;
 import org.cfs.dhash.DHashMessages;
 import org.cfs.dhash.StoreLimits;
+import org.cfs.fs.Blocks;
+import org.cfs.fs.SeenVersions;
+import org.cfs.fs.VolumeSnapshots;
+import org.cfs.fs.Volumes;
+import org.cfs.gateway.Gateway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -88,6 +96,18 @@ final class NodeCommand implements Callable<Integer> {
             description = "Length of each vnode's successor list (default: ${DEFAULT-VALUE}).")
     private int successors;
 
+    @Option(names = "--http", paramLabel = "HOST:PORT",
+            description = "Also serve HTTP on this address: the gateway (/v/VOL[@N]/PATH, /block/KEY) and the"
+                    + " ring's status page at /.")
+    private Endpoint http;
+
+    /** How long the node's gateway waits for the ring per request. */
+    static final Duration HTTP_TIMEOUT = Duration.ofSeconds(20);
+    /** How often its gateway looks for a volume's newest version. */
+    static final Duration HTTP_REFRESH = Duration.ofSeconds(30);
+    /** Memory for the verified blocks its gateway serves. */
+    static final long HTTP_CACHE_BYTES = 64L << 20;
+
     @Override
     public Integer call() {
         ChordConfig config = config();
@@ -120,10 +140,20 @@ final class NodeCommand implements Callable<Integer> {
         }
         DHash dhash = DHash.node(host, storage.store(), dhashConfig, Clock.systemUTC(), null, null);
         NodeShutdown shutdown = new NodeShutdown(host, dhash, storage, log);
+        Gateway gateway;
+        try {
+            gateway = http == null ? null : startHttp(dhash);
+        } catch (RuntimeException e) {
+            shutdown.close();
+            throw e;
+        }
         try {
             Await.result(host.start(join), Duration.ofNanos(Math.max(1, deadline - System.nanoTime())),
                     join == null ? "starting a ring at " + host.endpoint() : "joining the ring via " + join);
         } catch (RuntimeException e) {
+            if (gateway != null) {
+                gateway.close();
+            }
             shutdown.close();
             throw e;
         }
@@ -133,13 +163,31 @@ final class NodeCommand implements Callable<Integer> {
         } else {
             log.info("joined ring via {} as {} at {}", join, count, host.endpoint());
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(shutdown::runAndHalt, "cfs-node-shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (gateway != null) {
+                gateway.close();
+            }
+            shutdown.runAndHalt();
+        }, "cfs-node-shutdown"));
         try {
             Thread.currentThread().join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    /** The gateway on --http, reading volumes through this node's own DHash. */
+    private Gateway startHttp(DHash dhash) {
+        Volumes volumes = new Volumes(Blocks.of(dhash), SeenVersions.inMemory(), Clock.systemUTC(), HTTP_TIMEOUT,
+                HTTP_CACHE_BYTES);
+        try {
+            return Gateway.start(new InetSocketAddress(http.host(), http.port()),
+                    new VolumeSnapshots(volumes, Clock.systemUTC(), HTTP_REFRESH), name -> Optional.empty(),
+                    Gateway.Settings.defaults().withRefresh(HTTP_REFRESH));
+        } catch (IOException e) {
+            throw new CommandFailedException("--http: " + e.getMessage(), e);
+        }
     }
 
     private ChordConfig config() {
