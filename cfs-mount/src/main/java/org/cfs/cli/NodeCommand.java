@@ -1,5 +1,6 @@
 package org.cfs.cli;
 
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -14,6 +15,7 @@ import org.cfs.dhash.DHash;
 import org.cfs.dhash.DHashConfig;
 import org.cfs.dhash.DHashMessages;
 import org.cfs.dhash.StoreLimits;
+import org.cfs.metrics.MetricsServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -88,6 +90,11 @@ final class NodeCommand implements Callable<Integer> {
             description = "Length of each vnode's successor list (default: ${DEFAULT-VALUE}).")
     private int successors;
 
+    @Option(names = "--metrics", paramLabel = "HOST:PORT",
+            description = "Serve Prometheus metrics at http://HOST:PORT/metrics (lookups, RPC timeouts, the"
+                    + " store, maintenance, RocksDB, the JVM).")
+    private Endpoint metricsAddress;
+
     @Override
     public Integer call() {
         ChordConfig config = config();
@@ -99,11 +106,20 @@ final class NodeCommand implements Callable<Integer> {
         // fails with one line, having logged nothing and created no data directory. Until it
         // starts, the host answers peers "not ready".
         NodeStorage.checkFree(data);
-        ChordHost host = bind(config);
+        PrometheusMeterRegistry registry = metricsAddress == null ? null : MetricsServer.processRegistry();
+        ChordHost host = bind(config, registry);
+        MetricsServer metrics;
         NodeStorage storage;
+        try {
+            metrics = registry == null ? null : Metrics.serve(metricsAddress, registry);
+        } catch (RuntimeException e) {
+            host.close();
+            throw e;
+        }
         try {
             storage = NodeStorage.open(data, listen, limits);
         } catch (RuntimeException e) {
+            Metrics.close(metrics);
             host.close();
             throw e;
         }
@@ -113,12 +129,19 @@ final class NodeCommand implements Callable<Integer> {
                 awaitBootstrap(config, deadline, log);
             }
         } catch (RuntimeException e) {
+            Metrics.close(metrics);
             host.close();
             storage.close();
             throw e;
         }
         DHash dhash = DHash.node(host, storage.store(), dhashConfig, Clock.systemUTC(), null, null);
-        NodeShutdown shutdown = new NodeShutdown(host, dhash, storage, log);
+        if (registry != null) {
+            dhash.bindTo(registry);
+            Metrics.bindTransport(registry, host.transport());
+            log.info("serving metrics at http://{}{}", metricsAddress.host() + ":" + metrics.address().getPort(),
+                    MetricsServer.PATH);
+        }
+        NodeShutdown shutdown = new NodeShutdown(host, dhash, storage, metrics, log);
         try {
             Await.result(host.start(join), Duration.ofNanos(Math.max(1, deadline - System.nanoTime())),
                     join == null ? "starting a ring at " + host.endpoint() : "joining the ring via " + join);
@@ -211,9 +234,13 @@ final class NodeCommand implements Callable<Integer> {
         }
     }
 
-    private ChordHost bind(ChordConfig config) {
+    private ChordHost bind(ChordConfig config, PrometheusMeterRegistry registry) {
         try {
-            return ChordHost.builder()
+            ChordHost.Builder builder = ChordHost.builder();
+            if (registry != null) {
+                builder.meterRegistry(registry);
+            }
+            return builder
                     .config(config)
                     .vnodes(vnodes)
                     .transport(handler -> NettyTransport.bind(listen, DHashMessages.registry(), handler,
