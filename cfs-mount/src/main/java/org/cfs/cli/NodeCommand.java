@@ -102,20 +102,21 @@ final class NodeCommand implements Callable<Integer> {
         StoreLimits limits = limits();
         Logger log = LoggerFactory.getLogger(NodeCommand.class);
         long deadline = System.nanoTime() + JOIN_TIMEOUT.toNanos();
-        // The port first: a node that cannot have it, or whose data directory another node holds,
+        // The ports first: a node that cannot have them, or whose data directory another node holds,
         // fails with one line, having logged nothing and created no data directory. Until it
         // starts, the host answers peers "not ready".
         NodeStorage.checkFree(data);
+        // The metrics port too, before the node's own port logs that it listens.
         PrometheusMeterRegistry registry = metricsAddress == null ? null : MetricsServer.processRegistry();
-        ChordHost host = bind(config, registry);
-        MetricsServer metrics;
-        NodeStorage storage;
+        MetricsServer metrics = registry == null ? null : Metrics.serve(metricsAddress, registry);
+        ChordHost host;
         try {
-            metrics = registry == null ? null : Metrics.serve(metricsAddress, registry);
+            host = bind(config, registry);
         } catch (RuntimeException e) {
-            host.close();
+            Metrics.close(metrics);
             throw e;
         }
+        NodeStorage storage;
         try {
             storage = NodeStorage.open(data, listen, limits);
         } catch (RuntimeException e) {
