@@ -32,6 +32,7 @@ final class BlockReader {
         this.cache = Caffeine.newBuilder()
                 .maximumWeight(Math.max(1, cacheBytes))
                 .weigher((Id k, byte[] v) -> v.length + 64)
+                .recordStats()
                 .build();
         // Decoded nodes take a few times their block's size in objects; a quarter of the budget.
         this.nodes = Caffeine.newBuilder()
@@ -42,6 +43,15 @@ final class BlockReader {
 
     Blocks blocks() {
         return blocks;
+    }
+
+    /** Reads of block data served from the memory cache, and reads that had to fetch, so far. */
+    long cacheHits() {
+        return cache.stats().hitCount();
+    }
+
+    long cacheMisses() {
+        return cache.stats().missCount();
     }
 
     Duration timeout() {

@@ -1,5 +1,9 @@
 package org.cfs.fs;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -84,7 +88,7 @@ import org.slf4j.LoggerFactory;
  * open fail (opening again works), and cfs versions of different formats discard each other's
  * blocks.
  */
-public final class DiskBlockCache {
+public final class DiskBlockCache implements MeterBinder {
     private static final Clock SYSTEM_CLOCK = Clock.systemUTC();
     /** Names this process's temporary files apart from another's on the same directory. */
     private static final String TEMP_PREFIX = ProcessHandle.current().pid() + "-";
@@ -236,6 +240,21 @@ public final class DiskBlockCache {
 
     public long maxBytes() {
         return maxBytes;
+    }
+
+    /**
+     * Registers this cache's hits and misses ({@code cfs.block.cache.requests} with
+     * {@code cache=disk}) and the bytes it holds, read when the registry is scraped.
+     */
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        String what = "Reads of verified blocks from a cache, by cache and result";
+        FunctionCounter.builder("cfs.block.cache.requests", this, c -> c.stats().hits())
+                .tags("cache", "disk", "result", "hit").description(what).register(registry);
+        FunctionCounter.builder("cfs.block.cache.requests", this, c -> c.stats().misses())
+                .tags("cache", "disk", "result", "miss").description(what).register(registry);
+        Gauge.builder("cfs.block.cache.size", this, c -> c.stats().bytesHeld()).tag("cache", "disk")
+                .baseUnit("bytes").description("Bytes of verified blocks held by the disk cache").register(registry);
     }
 
     public Path dir() {

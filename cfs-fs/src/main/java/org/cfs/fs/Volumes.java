@@ -1,5 +1,8 @@
 package org.cfs.fs;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -13,7 +16,7 @@ import org.cfs.dhash.SignedBlock;
  * than one this client has seen, and opens a version as a {@link Snapshot}. Safe for many threads;
  * every block read is verified and every wait has a deadline.
  */
-public final class Volumes {
+public final class Volumes implements MeterBinder {
     private final BlockReader reader;
     private final SeenVersions seen;
     private final Clock clock;
@@ -41,6 +44,19 @@ public final class Volumes {
      */
     public <T> T withinTimeout(Call<T> call) throws VolumeException {
         return reader.bounded(call::call);
+    }
+
+    /**
+     * Registers the memory cache's hits and misses, {@code cfs.block.cache.requests} with
+     * {@code cache=memory}, read when the registry is scraped.
+     */
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        String what = "Reads of verified blocks from a cache, by cache and result";
+        FunctionCounter.builder("cfs.block.cache.requests", reader, BlockReader::cacheHits)
+                .tags("cache", "memory", "result", "hit").description(what).register(registry);
+        FunctionCounter.builder("cfs.block.cache.requests", reader, BlockReader::cacheMisses)
+                .tags("cache", "memory", "result", "miss").description(what).register(registry);
     }
 
     /** Where this reader's blocks come from. */

@@ -2,6 +2,9 @@ package org.cfs.cli;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -16,7 +19,9 @@ import org.cfs.chord.Endpoint;
 import org.cfs.chord.Id;
 import org.cfs.dhash.DHashConfig;
 import org.cfs.fs.VolumeSnapshots;
+import org.cfs.fs.Volumes;
 import org.cfs.gateway.Gateway;
+import org.cfs.metrics.MetricsServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -56,19 +61,29 @@ final class GatewayCommand implements Callable<Integer> {
             description = "Memory for verified blocks (default: ${DEFAULT-VALUE}).")
     private ByteSize memory;
 
+    @Option(names = "--metrics", paramLabel = "HOST:PORT",
+            description = "Serve Prometheus metrics at http://HOST:PORT/metrics (requests by status and their"
+                    + " time, bytes sent, connections, block caches, lookups, the JVM).")
+    private Endpoint metricsAddress;
+
     @Override
     public Integer call() throws Exception {
         ConfigDir config = VolumeCommands.config(spec);
         Endpoint ring = via != null ? via : config.via().orElseThrow(() -> new ParameterException(spec.commandLine(),
                 "no ring address: give --via HOST:PORT or set one with 'cfs config set via HOST:PORT'"));
         CountDownLatch stopped = new CountDownLatch(1);
+        PrometheusMeterRegistry registry = metricsAddress == null ? null : MetricsServer.processRegistry();
+        MetricsServer metrics = registry == null ? null : Metrics.serve(metricsAddress, registry);
         try (RemoteVolumes remote = new RemoteVolumes(ring, DHashConfig.defaults(), timeout,
-                VolumeCommands.stateDir(spec))) {
-            VolumeSnapshots snapshots = new VolumeSnapshots(remote.volumes(memory.bytes()), Clock.systemUTC(), refresh);
+                VolumeCommands.stateDir(spec), registry)) {
+            Volumes volumes = remote.volumes(memory.bytes());
+            MeterRegistry meters = registry != null ? registry : new CompositeMeterRegistry();
+            volumes.bindTo(meters);
+            VolumeSnapshots snapshots = new VolumeSnapshots(volumes, Clock.systemUTC(), refresh);
             Gateway gateway;
             try {
                 gateway = Gateway.start(new InetSocketAddress(listen.host(), listen.port()), snapshots,
-                        aliases(config), Gateway.Settings.defaults().withRefresh(refresh));
+                        aliases(config), Gateway.Pages.NONE, Gateway.Settings.defaults().withRefresh(refresh), meters);
             } catch (IOException e) {
                 throw new CommandFailedException(e.getMessage(), e);
             }
@@ -82,6 +97,8 @@ final class GatewayCommand implements Callable<Integer> {
                 spec.commandLine().getOut().flush();
                 stop.finished(0);
             }
+        } finally {
+            Metrics.close(metrics);
         }
         return 0;
     }

@@ -48,6 +48,11 @@ final class Json {
         }
     }
 
+    /** {@code value} as a JSON tree, to which a caller may add fields. */
+    static com.fasterxml.jackson.databind.node.ObjectNode tree(Object value) {
+        return MAPPER.valueToTree(value);
+    }
+
     /**
      * A node's fields, as an object of its own or, where a report unwraps it, among the fields
      * of what holds it (a block holder is the node's fields then what it said).

@@ -22,7 +22,7 @@ import picocli.CommandLine.Model.CommandSpec;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "A cooperative, read-only, peer-to-peer file system on Chord and DHash.",
-        subcommands = {NodeCommand.class, RingCommand.class, LookupCommand.class, BlockCommand.class,
+        subcommands = {NodeCommand.class, RingCommand.class, StatusCommand.class, LookupCommand.class, BlockCommand.class,
                 PublishCommand.class, LsCommand.class, CatCommand.class, GetCommand.class, InfoCommand.class,
                 LogCommand.class, VerifyCommand.class, MountCommand.class, UnmountCommand.class, GatewayCommand.class,
                 KeygenCommand.class, KeysCommand.class, AliasCommand.class, ConfigCommand.class, DemoCommand.class,
@@ -57,7 +57,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "name a command (see cfs --help): node, publish, ls, cat, get, mount, unmount, info, log, verify, keygen, alias, ring, lookup, block, demo");
+        throw new ParameterException(spec.commandLine(), "name a command (see cfs --help): node, publish, ls, cat, get, mount, unmount, info, log, verify, keygen, alias, ring, status, lookup, block, demo");
     }
 
     public static void main(String[] args) {

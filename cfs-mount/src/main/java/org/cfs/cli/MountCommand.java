@@ -1,5 +1,6 @@
 package org.cfs.cli;
 
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -18,6 +19,8 @@ import org.cfs.chord.Endpoint;
 import org.cfs.chord.Id;
 import org.cfs.dhash.DHashConfig;
 import org.cfs.fs.DiskBlockCache;
+import org.cfs.fs.Volumes;
+import org.cfs.metrics.MetricsServer;
 import org.cfs.mount.MountException;
 import org.cfs.mount.VolumeMount;
 import picocli.CommandLine.Command;
@@ -71,6 +74,11 @@ final class MountCommand implements Callable<Integer> {
             description = "Longest any file operation waits for the ring (default ${DEFAULT-VALUE}).")
     private Duration timeout;
 
+    @Option(names = "--metrics", paramLabel = "HOST:PORT",
+            description = "Serve Prometheus metrics at http://HOST:PORT/metrics (FUSE operations, caches, lookups,"
+                    + " the JVM) while mounted.")
+    private Endpoint metricsAddress;
+
     @Option(names = "--ready-file", hidden = true, description = "Where a background mount reports it is ready.")
     private Path readyFile;
 
@@ -92,17 +100,33 @@ final class MountCommand implements Callable<Integer> {
             report("failed " + e.getMessage());
             throw new CommandFailedException(e.getMessage(), e);
         }
+        PrometheusMeterRegistry registry = metricsAddress == null ? null : MetricsServer.processRegistry();
+        MetricsServer metrics;
+        try {
+            metrics = registry == null ? null : Metrics.serve(metricsAddress, registry);
+        } catch (CommandFailedException e) {
+            report("failed " + e.getMessage());
+            throw e;
+        }
         OrderlyStop stop = null;
         ThreadPoolExecutor cacheWrites = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(VolumeMount.CACHE_WRITE_QUEUE), r -> new Thread(r, "cfs-cache-write"),
                 new ThreadPoolExecutor.DiscardPolicy());
         try (RemoteVolumes remote = new RemoteVolumes(ring, DHashConfig.defaults(), timeout,
-                VolumeCommands.stateDir(spec))) {
+                VolumeCommands.stateDir(spec), registry)) {
             checkRing(remote, ring, only);
+            Volumes volumes = remote.volumes(VolumeMount.MEMORY_CACHE_BYTES, disk, cacheWrites);
             VolumeMount mount;
             try {
-                mount = VolumeMount.start(mnt, remote.volumes(VolumeMount.MEMORY_CACHE_BYTES, disk, cacheWrites),
-                        config::aliases, new VolumeMount.Settings(only, refresh, timeout));
+                VolumeMount.Settings settings = new VolumeMount.Settings(only, refresh, timeout);
+                if (registry == null) {
+                    mount = VolumeMount.start(mnt, volumes, config::aliases, settings);
+                } else {
+                    volumes.bindTo(registry);
+                    disk.bindTo(registry);
+                    Metrics.bindTransport(registry, remote.transport());
+                    mount = VolumeMount.start(mnt, volumes, config::aliases, settings, registry);
+                }
             } catch (MountException e) {
                 report("failed " + e.getMessage());
                 throw new CommandFailedException(e.getMessage(), e);
@@ -113,6 +137,10 @@ final class MountCommand implements Callable<Integer> {
                 report("ready");
                 spec.commandLine().getOut().printf("mounted %s at %s, caching blocks in %s (cfs unmount %s to stop)%n",
                         only.map(Id::toHex).orElse("volumes"), mnt, cacheDir, mnt);
+                if (metrics != null) {
+                    spec.commandLine().getOut().printf("serving metrics at http://%s:%d%s%n", metricsAddress.host(),
+                            metrics.address().getPort(), MetricsServer.PATH);
+                }
                 spec.commandLine().getOut().flush();
                 while (!mount.awaitUnmounted(Duration.ofHours(1))) {
                     // Serve until unmounted: by cfs unmount, umount, or a signal (OrderlyStop unmounts).
@@ -121,6 +149,7 @@ final class MountCommand implements Callable<Integer> {
             spec.commandLine().getOut().println("unmounted " + mnt);
             spec.commandLine().getOut().flush();
         } finally {
+            Metrics.close(metrics);
             cacheWrites.shutdown();
             cacheWrites.awaitTermination(10, TimeUnit.SECONDS);
             if (stop != null) {
@@ -186,6 +215,9 @@ final class MountCommand implements Callable<Integer> {
                 "--timeout", timeout.toSeconds() + "s", "--ready-file", ready.toString()));
         if (volume != null) {
             command.addAll(List.of("--volume", volume));
+        }
+        if (metricsAddress != null) {
+            command.addAll(List.of("--metrics", metricsAddress.toString()));
         }
         Process child = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))

@@ -1,5 +1,8 @@
 package org.cfs.cli;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -22,6 +25,7 @@ import org.cfs.fs.SeenVersions;
 import org.cfs.fs.VolumeSnapshots;
 import org.cfs.fs.Volumes;
 import org.cfs.gateway.Gateway;
+import org.cfs.metrics.MetricsServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -108,6 +112,11 @@ final class NodeCommand implements Callable<Integer> {
     /** Memory for the verified blocks its gateway serves. */
     static final long HTTP_CACHE_BYTES = 64L << 20;
 
+    @Option(names = "--metrics", paramLabel = "HOST:PORT",
+            description = "Serve Prometheus metrics at http://HOST:PORT/metrics (lookups, RPC timeouts, the"
+                    + " store, maintenance, RocksDB, the JVM).")
+    private Endpoint metricsAddress;
+
     @Override
     public Integer call() {
         ChordConfig config = config();
@@ -115,15 +124,25 @@ final class NodeCommand implements Callable<Integer> {
         StoreLimits limits = limits();
         Logger log = LoggerFactory.getLogger(NodeCommand.class);
         long deadline = System.nanoTime() + JOIN_TIMEOUT.toNanos();
-        // The port first: a node that cannot have it, or whose data directory another node holds,
+        // The ports first: a node that cannot have them, or whose data directory another node holds,
         // fails with one line, having logged nothing and created no data directory. Until it
         // starts, the host answers peers "not ready".
         NodeStorage.checkFree(data);
-        ChordHost host = bind(config);
+        // The metrics port too, before the node's own port logs that it listens.
+        PrometheusMeterRegistry registry = metricsAddress == null ? null : MetricsServer.processRegistry();
+        MetricsServer metrics = registry == null ? null : Metrics.serve(metricsAddress, registry);
+        ChordHost host;
+        try {
+            host = bind(config, registry);
+        } catch (RuntimeException e) {
+            Metrics.close(metrics);
+            throw e;
+        }
         NodeStorage storage;
         try {
             storage = NodeStorage.open(data, listen, limits);
         } catch (RuntimeException e) {
+            Metrics.close(metrics);
             host.close();
             throw e;
         }
@@ -134,15 +153,22 @@ final class NodeCommand implements Callable<Integer> {
                 awaitBootstrap(config, deadline, log);
             }
         } catch (RuntimeException e) {
+            Metrics.close(metrics);
             host.close();
             storage.close();
             throw e;
         }
         DHash dhash = DHash.node(host, storage.store(), dhashConfig, Clock.systemUTC(), null, null);
-        NodeShutdown shutdown = new NodeShutdown(host, dhash, storage, log);
+        if (registry != null) {
+            dhash.bindTo(registry);
+            Metrics.bindTransport(registry, host.transport());
+            log.info("serving metrics at http://{}{}", metricsAddress.host() + ":" + metrics.address().getPort(),
+                    MetricsServer.PATH);
+        }
+        NodeShutdown shutdown = new NodeShutdown(host, dhash, storage, metrics, log);
         Gateway gateway;
         try {
-            gateway = http == null ? null : startHttp(dhash);
+            gateway = http == null ? null : startHttp(host, dhash, registry);
         } catch (RuntimeException e) {
             shutdown.close();
             throw e;
@@ -177,14 +203,15 @@ final class NodeCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The gateway on --http, reading volumes through this node's own DHash. */
-    private Gateway startHttp(DHash dhash) {
+    /** The gateway and status page on --http, reading volumes through this node's own DHash. */
+    private Gateway startHttp(ChordHost host, DHash dhash, MeterRegistry registry) {
         Volumes volumes = new Volumes(Blocks.of(dhash), SeenVersions.inMemory(), Clock.systemUTC(), HTTP_TIMEOUT,
                 HTTP_CACHE_BYTES);
         try {
             return Gateway.start(new InetSocketAddress(http.host(), http.port()),
                     new VolumeSnapshots(volumes, Clock.systemUTC(), HTTP_REFRESH), name -> Optional.empty(),
-                    Gateway.Settings.defaults().withRefresh(HTTP_REFRESH));
+                    new NodeDashboard(host, dhash), Gateway.Settings.defaults().withRefresh(HTTP_REFRESH),
+                    registry != null ? registry : new CompositeMeterRegistry());
         } catch (IOException e) {
             throw new CommandFailedException("--http: " + e.getMessage(), e);
         }
@@ -260,9 +287,13 @@ final class NodeCommand implements Callable<Integer> {
         }
     }
 
-    private ChordHost bind(ChordConfig config) {
+    private ChordHost bind(ChordConfig config, PrometheusMeterRegistry registry) {
         try {
-            return ChordHost.builder()
+            ChordHost.Builder builder = ChordHost.builder();
+            if (registry != null) {
+                builder.meterRegistry(registry);
+            }
+            return builder
                     .config(config)
                     .vnodes(vnodes)
                     .transport(handler -> NettyTransport.bind(listen, DHashMessages.registry(), handler,

@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.cfs.chord.ChordHost;
 import org.cfs.dhash.DHash;
+import org.cfs.metrics.MetricsServer;
 import org.slf4j.Logger;
 
 /**
@@ -18,12 +19,15 @@ final class NodeShutdown {
     private final ChordHost host;
     private final DHash dhash;
     private final NodeStorage storage;
+    private final MetricsServer metrics;
     private final Logger log;
 
-    NodeShutdown(ChordHost host, DHash dhash, NodeStorage storage, Logger log) {
+    /** @param metrics the node's metrics server, or null */
+    NodeShutdown(ChordHost host, DHash dhash, NodeStorage storage, MetricsServer metrics, Logger log) {
         this.host = host;
         this.dhash = dhash;
         this.storage = storage;
+        this.metrics = metrics;
         this.log = log;
     }
 
@@ -67,6 +71,7 @@ final class NodeShutdown {
     /** Closes the host, DHash, then the store and its data directory; safe to call more than once. */
     void close() {
         try {
+            Metrics.close(metrics);
             host.close();
             dhash.close();
         } finally {

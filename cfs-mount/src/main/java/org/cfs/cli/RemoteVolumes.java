@@ -1,5 +1,6 @@
 package org.cfs.cli;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -42,6 +43,11 @@ final class RemoteVolumes implements AutoCloseable {
     private final AtomicLong fetchedBytes = new AtomicLong();
 
     RemoteVolumes(Endpoint via, DHashConfig config, Duration timeout, Path stateDir) {
+        this(via, config, timeout, stateDir, null);
+    }
+
+    /** @param registry where lookups are counted and timed, or null for nowhere */
+    RemoteVolumes(Endpoint via, DHashConfig config, Duration timeout, Path stateDir, MeterRegistry registry) {
         this.timeout = timeout;
         try {
             seen = SeenVersions.inDirectory(stateDir);
@@ -50,7 +56,8 @@ final class RemoteVolumes implements AutoCloseable {
         }
         scheduler = SystemScheduler.create("cfs-volume");
         transport = NettyTransport.client(DHashMessages.registry(), NettyTransport.Options.defaults());
-        ChordClient chord = new ChordClient(transport, scheduler, ChordConfig.defaults());
+        ChordClient chord = registry == null ? new ChordClient(transport, scheduler, ChordConfig.defaults())
+                : new ChordClient(transport, scheduler, ChordConfig.defaults(), registry);
         dhash = DHash.client(chord, via, transport, scheduler, config.withRequestTimeout(
                 timeout.compareTo(config.requestTimeout()) < 0 ? timeout : config.requestTimeout()), Clock.systemUTC());
         blocks = new ForwardingBlocks(Blocks.of(dhash)) {
@@ -77,6 +84,10 @@ final class RemoteVolumes implements AutoCloseable {
 
     DHash dhash() {
         return dhash;
+    }
+
+    Transport transport() {
+        return transport;
     }
 
     /** A reader of volumes with {@code memoryBytes} of memory for verified blocks and no disk cache. */

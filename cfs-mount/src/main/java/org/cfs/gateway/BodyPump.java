@@ -32,6 +32,7 @@ final class BodyPump {
     private final Executor workers;
     private final ChannelFutureListener onLast;
     private final String where;
+    private final GatewayMeters meters;
     // Read and written by one thread at a time, handed between worker and event loop by execute().
     private long pos;
     private long fetchedTo;
@@ -41,7 +42,7 @@ final class BodyPump {
     private volatile boolean cancelled;
 
     BodyPump(ChannelHandlerContext ctx, FileContent file, long from, long length, Executor workers,
-            ChannelFutureListener onLast, String where) {
+            ChannelFutureListener onLast, String where, GatewayMeters meters) {
         this.ctx = ctx;
         this.file = file;
         this.pos = from;
@@ -50,6 +51,7 @@ final class BodyPump {
         this.workers = workers;
         this.onLast = onLast;
         this.where = where;
+        this.meters = meters;
     }
 
     /** Starts the first read; call on the event loop after writing the response's head. */
@@ -112,6 +114,7 @@ final class BodyPump {
             return;
         }
         pos += piece.length;
+        meters.sent(piece.length);
         if (pos >= end) {
             ctx.writeAndFlush(new DefaultLastHttpContent(Unpooled.wrappedBuffer(piece))).addListener(onLast);
             return;

@@ -1,5 +1,7 @@
 package org.cfs.gateway;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -70,6 +72,23 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
+    /**
+     * Pages a host serves beside the volumes (a node's status page), by request path; asked on a
+     * worker thread for any path outside {@code /v/} and {@code /block/}.
+     */
+    @FunctionalInterface
+    public interface Pages {
+        /** The page at {@code path} (without the query), or empty for 404. */
+        Optional<Page> page(String path);
+
+        /** No pages: "/" says what the gateway serves. */
+        Pages NONE = path -> Optional.empty();
+    }
+
+    /** A page's content, served with {@code Cache-Control: no-store}. */
+    public record Page(String contentType, byte[] body) {
+    }
+
     private final EventLoopGroup loops;
     private final ThreadPoolExecutor workers;
     private final Channel server;
@@ -88,12 +107,23 @@ public final class Gateway implements AutoCloseable {
      */
     public static Gateway start(InetSocketAddress listen, VolumeSnapshots snapshots,
             Function<String, Optional<Id>> aliases, Settings settings) throws IOException {
-        Resolver resolver = new Resolver(snapshots, aliases, settings.refresh());
+        return start(listen, snapshots, aliases, Pages.NONE, settings, new CompositeMeterRegistry());
+    }
+
+    /**
+     * Like {@link #start(InetSocketAddress, VolumeSnapshots, Function, Settings)}, with {@code pages}
+     * served beside the volumes and the gateway's meters recorded in {@code registry}.
+     */
+    public static Gateway start(InetSocketAddress listen, VolumeSnapshots snapshots,
+            Function<String, Optional<Id>> aliases, Pages pages, Settings settings, MeterRegistry registry)
+            throws IOException {
+        AtomicInteger open = new AtomicInteger();
+        GatewayMeters meters = new GatewayMeters(registry, open);
+        Resolver resolver = new Resolver(snapshots, aliases, pages, settings.refresh());
         ThreadPoolExecutor workers = new ThreadPoolExecutor(settings.threads(), settings.threads(), 30, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(QUEUE), new DefaultThreadFactory("cfs-gateway-worker", true));
         workers.allowCoreThreadTimeOut(true);
         EventLoopGroup loops = new NioEventLoopGroup(2, new DefaultThreadFactory("cfs-gateway-io", true));
-        AtomicInteger open = new AtomicInteger();
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(loops)
                 .channel(NioServerSocketChannel.class)
@@ -114,7 +144,7 @@ public final class Gateway implements AutoCloseable {
                                 new IdleStateHandler(settings.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS),
                                 new WriteTimeoutHandler(settings.writeTimeout().toMillis(), TimeUnit.MILLISECONDS),
                                 new HttpServerCodec(MAX_LINE, MAX_HEADERS, 64 << 10),
-                                new GatewayHandler(resolver, workers));
+                                new GatewayHandler(resolver, workers, meters));
                     }
                 });
         Channel server;

@@ -39,13 +39,18 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
 
     private final Resolver resolver;
     private final Executor workers;
+    private final GatewayMeters meters;
     private final ArrayDeque<HttpRequest> waiting = new ArrayDeque<>();
     private boolean busy;
     private BodyPump pump;
+    /** When the request being answered was taken up, and the status it is getting. */
+    private long startedNanos;
+    private int status;
 
-    GatewayHandler(Resolver resolver, Executor workers) {
+    GatewayHandler(Resolver resolver, Executor workers, GatewayMeters meters) {
         this.resolver = resolver;
         this.workers = workers;
+        this.meters = meters;
     }
 
     @Override
@@ -90,6 +95,7 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
         }
         HttpRequest request = waiting.poll();
         busy = true;
+        startedNanos = System.nanoTime();
         ctx.channel().config().setAutoRead(false);
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         if (!request.method().equals(HttpMethod.GET) && !request.method().equals(HttpMethod.HEAD)) {
@@ -115,8 +121,10 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         boolean head = request.method().equals(HttpMethod.HEAD);
+        status = reply.status().code();
         if (reply instanceof Reply.Whole whole) {
             byte[] body = whole.body();
+            meters.sent(head ? 0 : body.length);
             FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, whole.status(),
                     head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body), whole.headers(), EmptyHttpHeaders.INSTANCE);
             if (whole.status() != HttpResponseStatus.NOT_MODIFIED) {
@@ -137,12 +145,13 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
         }
         ctx.write(response);
         pump = new BodyPump(ctx, content.file(), content.from(), content.length(), workers,
-                f -> done(ctx, f, keepAlive), request.uri());
+                f -> done(ctx, f, keepAlive), request.uri(), meters);
         pump.start();
     }
 
     private void done(ChannelHandlerContext ctx, io.netty.util.concurrent.Future<? super Void> written,
             boolean keepAlive) {
+        meters.answered(status, System.nanoTime() - startedNanos);
         busy = false;
         pump = null;
         if (!written.isSuccess() || !keepAlive) {

@@ -42,14 +42,16 @@ final class Resolver {
     private final VolumeSnapshots snapshots;
     private final Function<String, Optional<Id>> aliases;
     private final String newestCacheControl;
+    private final Gateway.Pages pages;
 
     /**
      * @param aliases volume names other than ids that {@code /v/NAME} accepts
      * @param refresh how often the newest version is looked up again: the max-age of what it serves
      */
-    Resolver(VolumeSnapshots snapshots, Function<String, Optional<Id>> aliases, Duration refresh) {
+    Resolver(VolumeSnapshots snapshots, Function<String, Optional<Id>> aliases, Gateway.Pages pages, Duration refresh) {
         this.snapshots = snapshots;
         this.aliases = aliases;
+        this.pages = pages;
         this.newestCacheControl = "public, max-age=" + Math.max(1, refresh.toSeconds());
     }
 
@@ -57,15 +59,21 @@ final class Resolver {
         try {
             RequestPath path = RequestPath.parse(request.uri());
             List<byte[]> names = path.names();
-            if (names.isEmpty()) {
-                return home();
-            }
-            String top = ascii(names.get(0));
+            String top = names.isEmpty() ? "" : ascii(names.get(0));
             if (top.equals("v") && names.size() >= 2) {
                 return volume(request, path);
             }
             if (top.equals("block") && names.size() == 2) {
                 return block(ascii(names.get(1)));
+            }
+            Optional<Gateway.Page> page = pages.page(RequestPath.encode(names));
+            if (page.isPresent()) {
+                HttpHeaders headers = new DefaultHttpHeaders().set(HttpHeaderNames.CONTENT_TYPE, page.get().contentType())
+                        .set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+                return new Reply.Whole(HttpResponseStatus.OK, headers, page.get().body());
+            }
+            if (names.isEmpty()) {
+                return home();
             }
             return error(HttpResponseStatus.NOT_FOUND, "nothing at " + request.uri()
                     + "; the gateway serves /v/VOL[@N]/PATH and /block/KEY");

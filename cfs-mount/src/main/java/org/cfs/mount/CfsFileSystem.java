@@ -47,10 +47,13 @@ final class CfsFileSystem extends FuseStubFS {
     private final Map<Long, OpenFile> open = new ConcurrentHashMap<>();
     private final AtomicLong handles = new AtomicLong();
     private final CountDownLatch initialised = new CountDownLatch(1);
+    private final FuseMeters meters;
 
     /** @param mountedAtNanos the time the top-level entries show, which have none of their own */
-    CfsFileSystem(MountTree tree, long uid, long gid, long mountedAtNanos, java.time.Duration timeout) {
+    CfsFileSystem(MountTree tree, long uid, long gid, long mountedAtNanos, java.time.Duration timeout,
+                  FuseMeters meters) {
         this.tree = tree;
+        this.meters = meters;
         this.attributes = new Attributes(tree.blocks(), timeout);
         this.uid = uid;
         this.gid = gid;
@@ -70,6 +73,50 @@ final class CfsFileSystem extends FuseStubFS {
 
     @Override
     public int getattr(String path, FileStat stat) {
+        return meters.record(FuseMeters.Op.GETATTR, System.nanoTime(), answerGetattr(path, stat));
+    }
+
+    @Override
+    public int readdir(String path, Pointer buf, FuseFillDir filler, @off_t long offset, FuseFileInfo fi) {
+        return meters.record(FuseMeters.Op.READDIR, System.nanoTime(), answerReaddir(path, buf, filler, offset, fi));
+    }
+
+    @Override
+    public int open(String path, FuseFileInfo fi) {
+        return meters.record(FuseMeters.Op.OPEN, System.nanoTime(), answerOpen(path, fi));
+    }
+
+    @Override
+    public int read(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
+        return meters.record(FuseMeters.Op.READ, System.nanoTime(), answerRead(path, buf, size, offset, fi));
+    }
+
+    @Override
+    public int release(String path, FuseFileInfo fi) {
+        return meters.record(FuseMeters.Op.RELEASE, System.nanoTime(), answerRelease(path, fi));
+    }
+
+    @Override
+    public int readlink(String path, Pointer buf, @size_t long size) {
+        return meters.record(FuseMeters.Op.READLINK, System.nanoTime(), answerReadlink(path, buf, size));
+    }
+
+    @Override
+    public int getxattr(String path, String name, Pointer value, @size_t long size) {
+        return meters.record(FuseMeters.Op.GETXATTR, System.nanoTime(), answerGetxattr(path, name, value, size));
+    }
+
+    @Override
+    public int listxattr(String path, Pointer list, @size_t long size) {
+        return meters.record(FuseMeters.Op.LISTXATTR, System.nanoTime(), answerListxattr(path, list, size));
+    }
+
+    @Override
+    public int statfs(String path, Statvfs stbuf) {
+        return meters.record(FuseMeters.Op.STATFS, System.nanoTime(), answerStatfs(path, stbuf));
+    }
+
+    private int answerGetattr(String path, FileStat stat) {
         try {
             return tree.bounded(() -> {
                 fill(tree.resolve(path), stat);
@@ -82,8 +129,7 @@ final class CfsFileSystem extends FuseStubFS {
         }
     }
 
-    @Override
-    public int readdir(String path, Pointer buf, FuseFillDir filler, @off_t long offset, FuseFileInfo fi) {
+    private int answerReaddir(String path, Pointer buf, FuseFillDir filler, long offset, FuseFileInfo fi) {
         try {
             List<MountTree.Listed> children = tree.bounded(() -> tree.list(tree.resolve(path)));
             filler.apply(buf, ".", null, 0);
@@ -103,8 +149,7 @@ final class CfsFileSystem extends FuseStubFS {
         }
     }
 
-    @Override
-    public int open(String path, FuseFileInfo fi) {
+    private int answerOpen(String path, FuseFileInfo fi) {
         if ((fi.flags.get() & O_ACCMODE) != 0) {
             return -ErrorCodes.EROFS();
         }
@@ -125,8 +170,7 @@ final class CfsFileSystem extends FuseStubFS {
         }
     }
 
-    @Override
-    public int read(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
+    private int answerRead(String path, Pointer buf, long size, long offset, FuseFileInfo fi) {
         OpenFile file = open.get(fi.fh.get());
         if (file == null) {
             return -ErrorCodes.EINVAL();
@@ -139,6 +183,7 @@ final class CfsFileSystem extends FuseStubFS {
                 int n = bytes.length == 0 ? 0 : content.read(offset, bytes, 0, bytes.length);
                 if (n > 0) {
                     buf.put(0, bytes, 0, n);
+                    meters.read(n);
                 }
                 return Math.max(n, 0);
             });
@@ -149,14 +194,12 @@ final class CfsFileSystem extends FuseStubFS {
         }
     }
 
-    @Override
-    public int release(String path, FuseFileInfo fi) {
+    private int answerRelease(String path, FuseFileInfo fi) {
         open.remove(fi.fh.get());
         return 0;
     }
 
-    @Override
-    public int readlink(String path, Pointer buf, @size_t long size) {
+    private int answerReadlink(String path, Pointer buf, long size) {
         try {
             MountTree.Node node = tree.bounded(() -> tree.resolve(path));
             byte[] target;
@@ -178,8 +221,7 @@ final class CfsFileSystem extends FuseStubFS {
         }
     }
 
-    @Override
-    public int getxattr(String path, String name, Pointer value, @size_t long size) {
+    private int answerGetxattr(String path, String name, Pointer value, long size) {
         if (!Attributes.NAMES.contains(name)) {
             // Before resolving the path: ls -l asks every entry for security.selinux and the like.
             return -ErrorCodes.ENODATA();
@@ -206,8 +248,7 @@ final class CfsFileSystem extends FuseStubFS {
         }
     }
 
-    @Override
-    public int listxattr(String path, Pointer list, @size_t long size) {
+    private int answerListxattr(String path, Pointer list, long size) {
         try {
             MountTree.Node node = tree.bounded(() -> tree.resolve(path));
             if (!(node instanceof MountTree.InVolume v)) {
@@ -233,8 +274,7 @@ final class CfsFileSystem extends FuseStubFS {
         }
     }
 
-    @Override
-    public int statfs(String path, Statvfs stbuf) {
+    private int answerStatfs(String path, Statvfs stbuf) {
         stbuf.f_bsize.set(BLOCK_SIZE);
         stbuf.f_frsize.set(BLOCK_SIZE);
         stbuf.f_namemax.set(255);

@@ -1,5 +1,7 @@
 package org.cfs.mount;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -83,11 +85,20 @@ public final class VolumeMount implements AutoCloseable {
      */
     public static VolumeMount start(Path mountPoint, Volumes volumes, Supplier<Map<String, Id>> aliases,
                                     Settings settings) throws MountException {
+        return start(mountPoint, volumes, aliases, settings, new CompositeMeterRegistry());
+    }
+
+    /**
+     * Like {@link #start(Path, Volumes, Supplier, Settings)}, counting and timing every FUSE
+     * operation in {@code registry} ({@code cfs.fuse.*}).
+     */
+    public static VolumeMount start(Path mountPoint, Volumes volumes, Supplier<Map<String, Id>> aliases,
+                                    Settings settings, MeterRegistry registry) throws MountException {
         Path mnt = mountPoint.toAbsolutePath().normalize();
         checkFuse();
         prepare(mnt);
         MountTree tree = new MountTree(volumes, aliases, settings.only(), Clock.systemUTC(), settings.refresh());
-        CfsFileSystem fs = newFileSystem(tree, settings.timeout());
+        CfsFileSystem fs = newFileSystem(tree, settings.timeout(), new FuseMeters(registry));
         CountDownLatch ended = new CountDownLatch(1);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         String[] options = options(tree.immutablePaths());
@@ -225,12 +236,13 @@ public final class VolumeMount implements AutoCloseable {
         }
     }
 
-    private static CfsFileSystem newFileSystem(MountTree tree, Duration timeout) throws MountException {
+    private static CfsFileSystem newFileSystem(MountTree tree, Duration timeout, FuseMeters meters)
+            throws MountException {
         try {
             // Files belong to the user who mounted, as with any user's FUSE mount.
             com.sun.security.auth.module.UnixSystem user = new com.sun.security.auth.module.UnixSystem();
             return new CfsFileSystem(tree, user.getUid(), user.getGid(), System.currentTimeMillis() * 1_000_000L,
-                    timeout);
+                    timeout, meters);
         } catch (LinkageError e) {
             throw new MountException("libfuse2 is not installed: install it (Debian, Ubuntu: sudo apt-get install"
                     + " libfuse2; Fedora: sudo dnf install fuse-libs)");

@@ -86,6 +86,21 @@ class NodeStartFailureTest {
     }
 
     @Test
+    void aMetricsPortInUseFailsInOneLineBeforeTheDataDirectory() throws Exception {
+        InetAddress address = InetAddress.getByName("127.0.0.34");
+        try (ServerSocket taken = new ServerSocket(0, 1, address)) {
+            String metrics = "127.0.0.34:" + taken.getLocalPort();
+            Path data = dir.resolve("data");
+            Process p = node("metrics", "--listen", "127.0.0.34:" + freePort("127.0.0.34"), "--data", data.toString(),
+                    "--metrics", metrics);
+            assertEquals(1, exitCode(p), stderr("metrics"));
+            assertEquals(List.of("cfs node: cannot serve metrics on " + metrics
+                    + ": the address is in use or not this machine's"), stderr("metrics").lines().toList());
+            assertFalse(Files.exists(data), "no data directory for a node that never ran");
+        }
+    }
+
+    @Test
     void aSecondNodeOnOneDataDirectoryIsToldAnotherNodeUsesIt() throws Exception {
         Path data = dir.resolve("shared");
         String first = "127.0.0.32:" + freePort("127.0.0.32");

@@ -1,5 +1,6 @@
 package org.cfs.chord;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -18,7 +19,12 @@ public final class ChordClient {
     private final ChordConfig config;
 
     public ChordClient(Transport transport, Scheduler scheduler, ChordConfig config) {
-        this.rpc = new Rpc(transport, scheduler, config.requestTimeout());
+        this(transport, scheduler, config, ChordMetrics.DISCARDING);
+    }
+
+    /** A client whose lookups are counted and timed in {@code registry} ({@code cfs.lookup*}). */
+    public ChordClient(Transport transport, Scheduler scheduler, ChordConfig config, MeterRegistry registry) {
+        this.rpc = new Rpc(transport, scheduler, config.requestTimeout(), ChordMetrics.of(registry));
         this.config = config;
     }
 

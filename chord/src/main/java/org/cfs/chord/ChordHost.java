@@ -1,5 +1,7 @@
 package org.cfs.chord;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -37,6 +39,7 @@ public final class ChordHost implements AutoCloseable {
     private final RandomGenerator random;
     private final Transport transport;
     private final List<Vnode> vnodes;
+    private final MeterRegistry meterRegistry;
     private volatile Transport.RequestHandler serviceHandler;
     private volatile Predicate<Id> keyHolder = key -> false;
     private volatile State state = State.NEW;
@@ -47,13 +50,17 @@ public final class ChordHost implements AutoCloseable {
         this.scheduler = ownsScheduler ? SystemScheduler.create("chord-host-" + HOSTS.incrementAndGet()) : b.scheduler;
         this.random = b.random != null ? b.random : new SplittableRandom();
         this.transport = b.transportFactory.apply(this::handle);
-        Rpc rpc = new Rpc(transport, scheduler, config.requestTimeout());
+        this.meterRegistry = b.meterRegistry;
+        Rpc rpc = new Rpc(transport, scheduler, config.requestTimeout(), ChordMetrics.of(meterRegistry));
         Endpoint local = transport.local();
         List<Vnode> list = new ArrayList<>(b.vnodes);
         for (int v = 0; v < b.vnodes; v++) {
             list.add(new Vnode(NodeRef.of(local, v), this, rpc));
         }
         this.vnodes = List.copyOf(list);
+        Gauge.builder("cfs.ring.vnodes.estimate", this, ChordHost::estimatedRingSize)
+                .description("Vnodes in the ring, estimated from the spacing of this host's successor lists")
+                .register(meterRegistry);
     }
 
     public static Builder builder() {
@@ -158,6 +165,35 @@ public final class ChordHost implements AutoCloseable {
         return transport;
     }
 
+    /** Where this host's lookups are counted and timed; the layers above may record into it too. */
+    public MeterRegistry meterRegistry() {
+        return meterRegistry;
+    }
+
+    /**
+     * The ring's vnode count as this host sees it: a successor list that comes back round to its
+     * vnode holds the whole ring; otherwise r successors spanning a fraction f of the id space
+     * suggest r / f vnodes. Averaged over the host's vnodes; NaN before any has a successor.
+     */
+    public double estimatedRingSize() {
+        double sum = 0;
+        int counted = 0;
+        for (Vnode v : vnodes) {
+            List<NodeRef> successors = v.successors();
+            if (successors.isEmpty()) {
+                continue;
+            }
+            counted++;
+            if (successors.size() < config.successors()) {
+                sum += successors.size() + (successors.contains(v.self()) ? 0 : 1);
+                continue;
+            }
+            double span = successors.get(successors.size() - 1).id().minus(v.self().id()).fraction();
+            sum += span > 0 ? successors.size() / span : successors.size() + 1;
+        }
+        return counted == 0 ? Double.NaN : sum / counted;
+    }
+
     RandomGenerator random() {
         return random;
     }
@@ -192,6 +228,7 @@ public final class ChordHost implements AutoCloseable {
         private Scheduler scheduler;
         private RandomGenerator random;
         private Function<Transport.RequestHandler, Transport> transportFactory;
+        private MeterRegistry meterRegistry = ChordMetrics.DISCARDING;
 
         private Builder() {
         }
@@ -215,6 +252,12 @@ public final class ChordHost implements AutoCloseable {
         /** Randomness for timer jitter; seed it for repeatable simulations. */
         public Builder random(RandomGenerator random) {
             this.random = random;
+            return this;
+        }
+
+        /** Where lookups record ({@code cfs.lookup*}); by default a registry that keeps nothing. */
+        public Builder meterRegistry(MeterRegistry registry) {
+            this.meterRegistry = Objects.requireNonNull(registry, "registry");
             return this;
         }
 

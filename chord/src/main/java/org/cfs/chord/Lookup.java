@@ -88,6 +88,7 @@ final class Lookup {
         this.startNanos = rpc.scheduler().nanoTime();
         Comparator<NodeRef> closestFirst = Comparator.comparing((NodeRef n) -> n.id().distanceTo(key));
         this.candidates = new TreeSet<>(closestFirst);
+        rpc.metrics().started();
     }
 
     /** Starts a lookup on the scheduler's thread from a ring member's own tables. */
@@ -114,6 +115,7 @@ final class Lookup {
         try {
             rpc.scheduler().execute(start);
         } catch (RejectedExecutionException e) {
+            rpc.metrics().failed();
             result.completeExceptionally(new LookupException("lookup of " + key + " refused: the host is closed", 0, 0));
         }
     }
@@ -163,6 +165,7 @@ final class Lookup {
                     path.add(asking);
                     if (stopAtHolder && step.holds()) {
                         finish();
+                        rpc.metrics().succeeded(hops, elapsed());
                         result.complete(new LookupResult(key, null, List.of(), hops, timeouts, elapsed(), path, asking));
                         return;
                     }
@@ -297,7 +300,9 @@ final class Lookup {
             }
         }
         finish();
-        result.complete(new LookupResult(key, owner, replicas, hops, timeouts, elapsed(), path, null));
+        Duration elapsed = elapsed();
+        rpc.metrics().succeeded(hops, elapsed);
+        result.complete(new LookupResult(key, owner, replicas, hops, timeouts, elapsed, path, null));
     }
 
     private void fail(String why) {
@@ -309,6 +314,7 @@ final class Lookup {
             return;
         }
         finish();
+        rpc.metrics().failed();
         result.completeExceptionally(new LookupException(why, hops, timeouts, cause));
     }
 

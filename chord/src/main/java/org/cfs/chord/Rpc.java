@@ -12,11 +12,13 @@ final class Rpc {
     private final Transport transport;
     private final Scheduler scheduler;
     private final Duration timeout;
+    private final ChordMetrics metrics;
 
-    Rpc(Transport transport, Scheduler scheduler, Duration timeout) {
+    Rpc(Transport transport, Scheduler scheduler, Duration timeout, ChordMetrics metrics) {
         this.transport = transport;
         this.scheduler = scheduler;
         this.timeout = timeout;
+        this.metrics = metrics;
     }
 
     <R extends Message> CompletableFuture<R> call(NodeRef to, Message request, Class<R> replyType) {
@@ -43,5 +45,10 @@ final class Rpc {
 
     Scheduler scheduler() {
         return scheduler;
+    }
+
+    /** Where lookups made through this Rpc record themselves. */
+    ChordMetrics metrics() {
+        return metrics;
     }
 }

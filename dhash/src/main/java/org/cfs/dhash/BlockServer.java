@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 import org.cfs.chord.Id;
 import org.cfs.chord.RemoteException;
 import org.cfs.chord.Transport;
@@ -16,8 +17,10 @@ import org.cfs.dhash.DHashMessages.CacheOffer;
 import org.cfs.dhash.DHashMessages.Digests;
 import org.cfs.dhash.DHashMessages.FetchBlock;
 import org.cfs.dhash.DHashMessages.Fetched;
+import org.cfs.dhash.DHashMessages.GetStatus;
 import org.cfs.dhash.DHashMessages.KeyList;
 import org.cfs.dhash.DHashMessages.ListKeys;
+import org.cfs.dhash.DHashMessages.NodeStatus;
 import org.cfs.dhash.DHashMessages.Probe;
 import org.cfs.dhash.DHashMessages.Probed;
 import org.cfs.dhash.DHashMessages.RangeDigest;
@@ -40,6 +43,7 @@ final class BlockServer implements Transport.RequestHandler {
     private final Executor io;
     private final Object[] locks = new Object[LOCK_STRIPES];
     private final Responsibility responsibility;
+    private volatile Supplier<CompletableFuture<NodeStatus>> status;
 
     /**
      * Whether a store marked as a maintenance copy is one: this host and the sending host are both
@@ -62,8 +66,17 @@ final class BlockServer implements Transport.RequestHandler {
         }
     }
 
+    /** Where {@code GetStatus} is answered from; until this is set it is refused as unsupported. */
+    void statusSource(Supplier<CompletableFuture<NodeStatus>> source) {
+        this.status = source;
+    }
+
     @Override
     public CompletableFuture<? extends Message> handle(String fromHost, Message request) {
+        Supplier<CompletableFuture<NodeStatus>> source = status;
+        if (request instanceof GetStatus && source != null) {
+            return source.get();
+        }
         if (request instanceof StoreBlock m && m.replica()) {
             // A copy from maintenance is free only where this host must hold the key; anyone else
             // claiming to be maintenance pays like any writer.

@@ -1,6 +1,9 @@
 package org.cfs.dhash;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -21,6 +24,9 @@ import org.cfs.chord.LookupResult;
 import org.cfs.chord.NodeRef;
 import org.cfs.chord.Scheduler;
 import org.cfs.chord.Transport;
+import org.cfs.dhash.DHashMessages.GetStatus;
+import org.cfs.dhash.DHashMessages.NodeStatus;
+import org.cfs.dhash.DHashMessages.VnodeStatus;
 
 /**
  * The DHash block store on a Chord ring. On a ring member ({@link #node}) it serves blocks from
@@ -28,17 +34,23 @@ import org.cfs.chord.Transport;
  * from outside the ring ({@link #client}) it only reads and writes. Either way {@link #put} and
  * {@link #get} verify every block, and fail with a {@link DHashException} saying why.
  */
-public final class DHash implements AutoCloseable {
+public final class DHash implements AutoCloseable, MeterBinder {
     private final BlockClient client;
     private final BlockServer server;
     private final Maintenance maintenance;
     private final ExecutorService ownedIo;
+    /** The ring member this node serves on, and when it started on its scheduler's clock; null for a client. */
+    private final ChordHost host;
+    private final long startedNanos;
 
-    private DHash(BlockClient client, BlockServer server, Maintenance maintenance, ExecutorService ownedIo) {
+    private DHash(BlockClient client, BlockServer server, Maintenance maintenance, ExecutorService ownedIo,
+                  ChordHost host) {
         this.client = client;
         this.server = server;
         this.maintenance = maintenance;
         this.ownedIo = ownedIo;
+        this.host = host;
+        this.startedNanos = host == null ? 0 : host.scheduler().nanoTime();
     }
 
     /**
@@ -80,12 +92,15 @@ public final class DHash implements AutoCloseable {
         BlockClient client = new BlockClient(lookup, holderLookup, host.transport(), host.scheduler(), config, clock);
         // Maintenance's requests and lookups all go through one meter, so a round's cost is measurable.
         TrafficMeter meter = new TrafficMeter(host.transport(), DHashMessages.registry());
-        ChordClient metered = new ChordClient(meter, host.scheduler(), host.config());
+        ChordClient metered = new ChordClient(meter, host.scheduler(), host.config(), host.meterRegistry());
         Maintenance maintenance = new Maintenance(host.vnodes(), host.endpoint(), server, meter,
                 host.scheduler(), executor, config, key -> metered.lookup(key, host.endpoint()),
                 random != null ? random : new SplittableRandom());
         maintenance.start(config.maintenanceInterval().dividedBy(4));
-        return new DHash(client, server, maintenance, owned);
+        DHash dhash = new DHash(client, server, maintenance, owned, host);
+        // On the scheduler thread, where the vnodes' tables are changed, so the view is consistent.
+        server.statusSource(() -> CompletableFuture.supplyAsync(dhash::status, host.scheduler()));
+        return dhash;
     }
 
     /**
@@ -118,7 +133,46 @@ public final class DHash implements AutoCloseable {
     public static DHash client(ChordClient chord, Endpoint via, Transport transport, Scheduler scheduler,
                                DHashConfig config, Clock clock) {
         Function<Id, CompletableFuture<LookupResult>> lookup = key -> chord.lookup(key, via);
-        return new DHash(new BlockClient(lookup, null, transport, scheduler, config, clock), null, null, null);
+        return new DHash(new BlockClient(lookup, null, transport, scheduler, config, clock), null, null, null, null);
+    }
+
+    /** Asks the host at {@code node} for its {@link NodeStatus} ({@code GetStatus}). */
+    public static CompletableFuture<NodeStatus> status(Transport transport, Endpoint node, Duration timeout) {
+        return Exchange.send(transport, NodeRef.of(node, 0), new GetStatus(), NodeStatus.class, timeout);
+    }
+
+    /** The software a status names: the version in the jar's manifest, if built into one. */
+    static String software() {
+        String version = DHash.class.getPackage().getImplementationVersion();
+        return "cfs " + (version != null ? version : "(development build)");
+    }
+
+    /** This node's view of itself, as {@code GetStatus} answers it; read it on the host's scheduler. */
+    public NodeStatus status() {
+        if (host == null) {
+            throw new IllegalStateException("a DHash client has no node status");
+        }
+        List<VnodeStatus> vnodes = new ArrayList<>();
+        for (ChordNode v : host.vnodes()) {
+            vnodes.add(new VnodeStatus(v.self(), v.predecessor().orElse(null), v.successors(), v.fingers()));
+        }
+        BlockStore store = server.store();
+        return new NodeStatus(software(), Duration.ofNanos(host.scheduler().nanoTime() - startedNanos),
+                store.count(), store.bytes(), store.limits().capacity().bytes(), server.cache().bytes(),
+                maintenance.rounds(), maintenance.sinceLastRound(), maintenance.lastRoundTook(), vnodes);
+    }
+
+    /**
+     * Registers this node's gauges and counters in {@code registry}: its store, path cache,
+     * maintenance, and RocksDB's file sizes when the store is a {@link RocksBlockStore}. They are
+     * read when the registry is scraped, so serving costs nothing more. A client has none.
+     */
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        if (server == null) {
+            return;
+        }
+        NodeMeters.bind(registry, server.store(), server.cache(), maintenance);
     }
 
     /**

@@ -1,8 +1,11 @@
 package org.cfs.dhash;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import org.cfs.chord.Id;
+import org.cfs.chord.NodeRef;
 import org.cfs.chord.wire.ChordMessages.Ack;
 import org.cfs.chord.wire.MalformedFrameException;
 import org.cfs.chord.wire.Message;
@@ -27,7 +30,14 @@ import org.cfs.chord.wire.WireWriter;
  * 72 ListKeys    from:id  to:id  limit:u16               reply: KeyList
  * 73 KeyList     count:u16  (key:id version:u64)*count  complete:bool
  * 74 ReportBad   key:id                                  reply: Ack
+ * 75 GetStatus   (no fields)                             reply: NodeStatus
+ * 76 NodeStatus  software:utf8 (at most 128 bytes)  uptimeMillis:u64  blocks:u64  bytes:u64  capacity:u64
+ *                cachedBytes:u64  maintenanceRounds:u64  sinceMaintenanceMillis:i64  lastMaintenanceMillis:i64
+ *                vnodeCount:u16 (at most 1024)  vnode*vnodeCount
+ *    vnode     = self:node  predecessor:node?  successors:node[]  fingers:node[]
  * </pre>
+ * In NodeStatus the u64 fields are at most 2^63-1, and the two maintenance times are -1 before the
+ * first round has ended, else at least 0.
  * DHash errors travel as error replies with code {@link #errorCode} of the {@link DHashException.Kind}.
  */
 public final class DHashMessages {
@@ -39,6 +49,12 @@ public final class DHashMessages {
     static final int MAX_KEYS = 4096;
     /** Remote error codes of DHash are this plus the kind's code. */
     static final int ERROR_BASE = 100;
+    /** Most vnodes a status may describe: {@code ChordConfig}'s own upper bound on vnodes per host. */
+    static final int MAX_STATUS_VNODES = 1024;
+    /** Most UTF-8 bytes of the software version in a status. */
+    static final int MAX_SOFTWARE_BYTES = 128;
+    /** The shortest vnode in a status: a one-byte-host node entry, no predecessor, two empty lists. */
+    static final int MIN_VNODE_STATUS_BYTES = (Id.BYTES + 1 + 1 + 2 + 2) + 1 + 2 + 2;
     /** Bytes of one sub-range digest: count (4) and XOR of the keys (20). */
     static final int DIGEST_BYTES = 4 + Id.BYTES;
 
@@ -98,6 +114,34 @@ public final class DHashMessages {
     record ReportBad(Id key) implements Message {
     }
 
+    /** Asks a host for its {@link NodeStatus}: what {@code cfs status} shows. */
+    public record GetStatus() implements Message {
+    }
+
+    /**
+     * A host's own view of itself: software version, time since it started, its store (blocks,
+     * bytes, capacity) and path cache, its maintenance (rounds, time since the last one ended and how
+     * long that one took, both null before the first), and each vnode's neighbours and fingers.
+     */
+    public record NodeStatus(String software, Duration uptime, long blocks, long bytes, long capacity,
+                             long cachedBytes, long maintenanceRounds, Duration sinceMaintenance,
+                             Duration lastMaintenance, List<VnodeStatus> vnodes) implements Message {
+        public NodeStatus {
+            Objects.requireNonNull(software, "software");
+            Objects.requireNonNull(uptime, "uptime");
+            vnodes = List.copyOf(vnodes);
+        }
+    }
+
+    /** One vnode in a {@link NodeStatus}; {@code predecessor} is null while it has none. */
+    public record VnodeStatus(NodeRef self, NodeRef predecessor, List<NodeRef> successors, List<NodeRef> fingers) {
+        public VnodeStatus {
+            Objects.requireNonNull(self, "self");
+            successors = List.copyOf(successors);
+            fingers = List.copyOf(fingers);
+        }
+    }
+
     /** Chord's registry with DHash's messages added. */
     public static MessageRegistry registry() {
         return MessageRegistry.chord().toBuilder().addAll(codecs()).build();
@@ -137,7 +181,13 @@ public final class DHashMessages {
                         DHashMessages::readKeys),
                 MessageCodec.of(74, ReportBad.class,
                         (m, out) -> out.id(m.key()),
-                        in -> new ReportBad(in.id("key"))));
+                        in -> new ReportBad(in.id("key"))),
+                MessageCodec.of(75, GetStatus.class,
+                        (m, out) -> { },
+                        in -> new GetStatus()),
+                MessageCodec.of(76, NodeStatus.class,
+                        DHashMessages::writeStatus,
+                        DHashMessages::readStatus));
     }
 
     private static int parts(WireReader in) throws MalformedFrameException {
@@ -146,6 +196,64 @@ public final class DHashMessages {
             throw new MalformedFrameException("RangeDigest.parts: " + parts + " is outside 1.." + MAX_PARTS);
         }
         return parts;
+    }
+
+    private static void writeStatus(NodeStatus m, WireWriter out) {
+        if (m.vnodes().size() > MAX_STATUS_VNODES) {
+            throw new IllegalArgumentException("a status of " + m.vnodes().size() + " vnodes exceeds the "
+                    + MAX_STATUS_VNODES + "-vnode limit");
+        }
+        out.utf8(m.software(), MAX_SOFTWARE_BYTES).i64(m.uptime().toMillis()).i64(m.blocks()).i64(m.bytes())
+                .i64(m.capacity()).i64(m.cachedBytes()).i64(m.maintenanceRounds())
+                .i64(millisOrNone(m.sinceMaintenance())).i64(millisOrNone(m.lastMaintenance()))
+                .u16(m.vnodes().size());
+        for (VnodeStatus v : m.vnodes()) {
+            out.node(v.self()).optionalNode(v.predecessor()).nodes(v.successors()).nodes(v.fingers());
+        }
+    }
+
+    private static long millisOrNone(Duration d) {
+        return d == null ? -1 : d.toMillis();
+    }
+
+    private static NodeStatus readStatus(WireReader in) throws MalformedFrameException {
+        String software = in.utf8("software", MAX_SOFTWARE_BYTES);
+        Duration uptime = Duration.ofMillis(count(in, "uptimeMillis"));
+        long blocks = count(in, "blocks");
+        long bytes = count(in, "bytes");
+        long capacity = count(in, "capacity");
+        long cached = count(in, "cachedBytes");
+        long rounds = count(in, "maintenanceRounds");
+        Duration since = millisOrNone(in, "sinceMaintenanceMillis");
+        Duration last = millisOrNone(in, "lastMaintenanceMillis");
+        int count = in.u16("vnodeCount");
+        if (count > MAX_STATUS_VNODES || (long) count * MIN_VNODE_STATUS_BYTES > in.remaining()) {
+            throw new MalformedFrameException("NodeStatus.vnodes: " + count + " vnodes do not fit the "
+                    + in.remaining() + " remaining bytes or exceed the " + MAX_STATUS_VNODES + "-vnode limit");
+        }
+        List<VnodeStatus> vnodes = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            String at = "vnodes[" + i + "].";
+            vnodes.add(new VnodeStatus(in.node(at + "self"), in.optionalNode(at + "predecessor"),
+                    in.nodes(at + "successors"), in.nodes(at + "fingers")));
+        }
+        return new NodeStatus(software, uptime, blocks, bytes, capacity, cached, rounds, since, last, vnodes);
+    }
+
+    private static long count(WireReader in, String field) throws MalformedFrameException {
+        long value = in.i64(field);
+        if (value < 0) {
+            throw new MalformedFrameException("NodeStatus." + field + ": " + value + " is negative");
+        }
+        return value;
+    }
+
+    private static Duration millisOrNone(WireReader in, String field) throws MalformedFrameException {
+        long value = in.i64(field);
+        if (value < -1) {
+            throw new MalformedFrameException("NodeStatus." + field + ": " + value + " is neither -1 nor a time");
+        }
+        return value == -1 ? null : Duration.ofMillis(value);
     }
 
     private static void writeKeys(KeyList m, WireWriter out) {

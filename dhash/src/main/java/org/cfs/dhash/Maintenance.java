@@ -59,6 +59,9 @@ final class Maintenance {
     private final AtomicLong pushed = new AtomicLong();
     private final AtomicLong handedOff = new AtomicLong();
     private volatile boolean running;
+    /** When the last round ended and how long it took, on the scheduler's clock; -1 before the first. */
+    private volatile long lastRoundEndNanos = -1;
+    private volatile long lastRoundNanos = -1;
     private final List<Scheduler.Timer> timers = new ArrayList<>();
 
     Maintenance(List<ChordNode> vnodes, Endpoint self, BlockServer server, Transport transport, Scheduler scheduler,
@@ -110,11 +113,17 @@ final class Maintenance {
 
     /** One round over every vnode of the host, then the misplaced-key check. */
     CompletableFuture<Void> runRound() {
+        long start = scheduler.nanoTime();
         CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
         for (ChordNode v : vnodes) {
             chain = chain.thenCompose(ignored -> syncOwnedRange(v)).exceptionally(e -> null);
         }
-        return chain.thenCompose(ignored -> handOffMisplaced()).whenComplete((ok, e) -> rounds.incrementAndGet());
+        return chain.thenCompose(ignored -> handOffMisplaced()).whenComplete((ok, e) -> {
+            long end = scheduler.nanoTime();
+            lastRoundNanos = end - start;
+            lastRoundEndNanos = end;
+            rounds.incrementAndGet();
+        });
     }
 
     private CompletableFuture<Void> syncOwnedRange(ChordNode v) {
@@ -351,6 +360,26 @@ final class Maintenance {
     /** Bytes this host's maintenance has sent and received, when its transport is a {@link TrafficMeter}. */
     long bytes() {
         return transport instanceof TrafficMeter meter ? meter.bytes() : 0;
+    }
+
+    long bytesSent() {
+        return transport instanceof TrafficMeter meter ? meter.sent() : 0;
+    }
+
+    long bytesReceived() {
+        return transport instanceof TrafficMeter meter ? meter.received() : 0;
+    }
+
+    /** Time since the last round ended, or null before the first round ended. */
+    Duration sinceLastRound() {
+        long end = lastRoundEndNanos;
+        return end < 0 ? null : Duration.ofNanos(scheduler.nanoTime() - end);
+    }
+
+    /** How long the last round took, or null before the first round ended. */
+    Duration lastRoundTook() {
+        long took = lastRoundNanos;
+        return took < 0 ? null : Duration.ofNanos(took);
     }
 
     private <R extends Message> CompletableFuture<R> call(NodeRef to, Message request, Class<R> type) {

@@ -355,6 +355,28 @@ public final class RocksBlockStore implements BlockStore {
         return accounts.bytes();
     }
 
+    /**
+     * A RocksDB integer property (e.g. {@code rocksdb.total-sst-files-size}) summed over the
+     * store's column families; -1 once the store is closed or if RocksDB does not know it.
+     */
+    public long property(String name) {
+        lifecycle.readLock().lock();
+        try {
+            if (closed) {
+                return -1;
+            }
+            long sum = 0;
+            for (ColumnFamilyHandle family : List.of(blocks, meta, counters)) {
+                sum += db.getLongProperty(family, name);
+            }
+            return sum;
+        } catch (RocksDBException e) {
+            return -1;
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
     @Override
     public StoreLimits limits() {
         return limits;

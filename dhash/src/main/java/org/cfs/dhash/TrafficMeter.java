@@ -46,6 +46,14 @@ final class TrafficMeter implements Transport {
         return sent.get() + received.get();
     }
 
+    long sent() {
+        return sent.get();
+    }
+
+    long received() {
+        return received.get();
+    }
+
     /** The meter does not own the transport it watches. */
     @Override
     public void close() {

@@ -5,11 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.cfs.chord.Endpoint;
 import org.cfs.chord.Id;
+import org.cfs.chord.NodeRef;
 import org.cfs.chord.wire.Frame;
 import org.cfs.chord.wire.FrameCodec;
 import org.cfs.chord.wire.MalformedFrameException;
@@ -45,7 +50,91 @@ class DHashMessagesTest {
                 new DHashMessages.ListKeys(id(8), id(9), 1024),
                 new DHashMessages.KeyList(keys, versions, false),
                 new DHashMessages.KeyList(List.of(), List.of(), true),
-                new DHashMessages.ReportBad(id(10)));
+                new DHashMessages.ReportBad(id(10)),
+                new DHashMessages.GetStatus(),
+                status(),
+                new DHashMessages.NodeStatus("cfs x", Duration.ZERO, 0, 0, 1, 0, 0, null, null, List.of()));
+    }
+
+    private static NodeRef node(int last, int vnode) {
+        return NodeRef.of(new Endpoint("127.0.0." + last, 4000), vnode);
+    }
+
+    /** A two-vnode host: one vnode with no predecessor yet, one with neighbours and fingers. */
+    private static DHashMessages.NodeStatus status() {
+        return new DHashMessages.NodeStatus("cfs 1.0", Duration.ofMillis(15_000), 3, 1_000, 1L << 30, 512, 7,
+                Duration.ofMillis(250), Duration.ofMillis(40), List.of(
+                        new DHashMessages.VnodeStatus(node(2, 0), null, List.of(node(3, 0)), List.of()),
+                        new DHashMessages.VnodeStatus(node(2, 1), node(3, 0), List.of(node(3, 1), node(3, 0)),
+                                List.of(node(3, 1)))));
+    }
+
+    private static String hex(String ascii) {
+        return HexFormat.of().formatHex(ascii.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private static String entry(NodeRef n) {
+        return n.id().toHex() + "09" + hex(n.endpoint().host()) + "0fa0" + String.format("%04x", n.vnode());
+    }
+
+    @Test
+    void statusMessagesHaveTheDocumentedLayout() {
+        assertEquals("0000000c" + "01" + "00" + "004b" + "0000000000000005",
+                HexFormat.of().formatHex(codec.encode(new Frame.Request(5, new DHashMessages.GetStatus()))));
+
+        String body = "0007" + hex("cfs 1.0")
+                + "0000000000003a98" + "0000000000000003" + "00000000000003e8" + "0000000040000000"
+                + "0000000000000200" + "0000000000000007" + "00000000000000fa" + "0000000000000028"
+                + "0002"
+                + entry(node(2, 0)) + "00" + "0001" + entry(node(3, 0)) + "0000"
+                + entry(node(2, 1)) + "01" + entry(node(3, 0)) + "0002" + entry(node(3, 1)) + entry(node(3, 0))
+                + "0001" + entry(node(3, 1));
+        String hex = HexFormat.of().formatHex(codec.encode(new Frame.Response(9, status())));
+        assertEquals("01" + "01" + "004c" + "0000000000000009" + body, hex.substring(8));
+        assertEquals(hex.length() / 2 - 4, Integer.parseInt(hex.substring(0, 8), 16));
+
+        String none = HexFormat.of().formatHex(codec.encode(new Frame.Response(9,
+                new DHashMessages.NodeStatus("", Duration.ZERO, 0, 0, 0, 0, 0, null, null, List.of()))));
+        assertEquals("0000" + "0000000000000000".repeat(6) + "ffffffffffffffff".repeat(2) + "0000",
+                none.substring(8 + 24), "no maintenance round yet is -1");
+    }
+
+    @Test
+    void statusCountsAndTimesOutOfBoundsAreRefusedWithTheReason() {
+        int bodyAt = FrameCodec.LENGTH_BYTES + FrameCodec.HEADER_BYTES;
+        int fieldsAt = bodyAt + 2 + "cfs 1.0".length();
+        byte[] negative = codec.encode(new Frame.Response(1, status()));
+        negative[fieldsAt + 8] = (byte) 0x80; // blocks
+        MalformedFrameException blocks = assertThrows(MalformedFrameException.class, () -> codec.decode(negative));
+        assertTrue(blocks.getMessage().contains("blocks") && blocks.getMessage().contains("negative"),
+                blocks.getMessage());
+
+        byte[] time = codec.encode(new Frame.Response(1, status()));
+        time[fieldsAt + 6 * 8 + 7] = (byte) 0xfe; // sinceMaintenanceMillis: 0x..fa becomes 0x..fe, still fine
+        codecDecodes(time);
+        Arrays.fill(time, fieldsAt + 6 * 8, fieldsAt + 7 * 8, (byte) 0xff);
+        time[fieldsAt + 7 * 8 - 1] = (byte) 0xfe; // -2
+        MalformedFrameException since = assertThrows(MalformedFrameException.class, () -> codec.decode(time));
+        assertTrue(since.getMessage().contains("sinceMaintenanceMillis"), since.getMessage());
+
+        byte[] many = codec.encode(new Frame.Response(1, status()));
+        int countAt = fieldsAt + 8 * 8;
+        many[countAt] = (byte) 0x04;
+        many[countAt + 1] = (byte) 0x01; // 1025 vnodes
+        MalformedFrameException vnodes = assertThrows(MalformedFrameException.class, () -> codec.decode(many));
+        assertTrue(vnodes.getMessage().contains("1025 vnodes"), vnodes.getMessage());
+        many[countAt] = 0;
+        many[countAt + 1] = (byte) 0xff; // 255 vnodes: within the limit, past the frame's end
+        MalformedFrameException past = assertThrows(MalformedFrameException.class, () -> codec.decode(many));
+        assertTrue(past.getMessage().contains("255 vnodes do not fit"), past.getMessage());
+    }
+
+    private void codecDecodes(byte[] frame) {
+        try {
+            codec.decode(frame);
+        } catch (MalformedFrameException e) {
+            throw new AssertionError("should decode: " + e.getMessage(), e);
+        }
     }
 
     /** Records with arrays compare by identity, so compare their re-encodings instead. */

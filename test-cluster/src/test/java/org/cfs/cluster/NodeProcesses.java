@@ -45,8 +45,11 @@ final class NodeProcesses implements AutoCloseable {
         return List.copyOf(endpoints);
     }
 
-    /** Starts node {@code index} (a new ring if {@code join} is null); its output goes to a log named by {@code run}. */
-    Process start(int index, Endpoint join, String run) throws IOException {
+    /**
+     * Starts node {@code index} (a new ring if {@code join} is null) with {@code options} added; its
+     * output goes to a log named by {@code run}.
+     */
+    Process start(int index, Endpoint join, String run, String... options) throws IOException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         List<String> command = new ArrayList<>(List.of(java.toString(), "-Xmx256m",
                 "-cp", System.getProperty("java.class.path"),
@@ -58,6 +61,7 @@ final class NodeProcesses implements AutoCloseable {
             command.add("--join");
             command.add(join.toString());
         }
+        command.addAll(List.of(options));
         Process p = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(runDir.resolve("node-" + index + "-" + run + ".log").toFile())
@@ -120,7 +124,7 @@ final class NodeProcesses implements AutoCloseable {
     }
 
     /** Distinct free loopback ports: all held open at once so none is handed out twice. */
-    private static List<Integer> freePorts(int count) throws IOException {
+    static List<Integer> freePorts(int count) throws IOException {
         List<ServerSocket> sockets = new ArrayList<>();
         try {
             for (int i = 0; i < count; i++) {

@@ -362,6 +362,11 @@ public final class NettyTransport implements Transport {
         log.debug("transport on {} closed", local);
     }
 
+    /** Requests this transport sent that got no reply within their timeout, since it started. */
+    public long timeouts() {
+        return pending.timeouts();
+    }
+
     /** Requests awaiting a reply; for tests. */
     int outstandingRequests() {
         return pending.size();

@@ -10,6 +10,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import org.cfs.chord.Endpoint;
 import org.cfs.chord.TransportException;
 import org.cfs.chord.TransportException.Reason;
@@ -26,6 +27,7 @@ import org.cfs.chord.wire.Message;
 final class PendingRequests {
     private final ConcurrentMap<Long, Pending> byId = new ConcurrentHashMap<>();
     private final AtomicLong lastId = new AtomicLong();
+    private final LongAdder timeouts = new LongAdder();
 
     long nextId() {
         return lastId.incrementAndGet();
@@ -40,8 +42,12 @@ final class PendingRequests {
             pending.cancelTimer();
         });
         try {
-            Runnable expire = () -> pending.fail(Reason.TIMEOUT,
-                    "request " + id + " to " + peer + " got no reply within " + timeout.toMillis() + " ms");
+            Runnable expire = () -> {
+                if (pending.fail(Reason.TIMEOUT,
+                        "request " + id + " to " + peer + " got no reply within " + timeout.toMillis() + " ms")) {
+                    timeouts.increment();
+                }
+            };
             pending.timer = timers.schedule(expire, saturatedNanos(timeout), TimeUnit.NANOSECONDS);
             if (pending.future.isDone()) {
                 pending.cancelTimer();
@@ -92,6 +98,11 @@ final class PendingRequests {
         return byId.size();
     }
 
+    /** Requests that got no reply within their timeout, so far. */
+    long timeouts() {
+        return timeouts.sum();
+    }
+
     /** One request in flight. */
     static final class Pending {
         final long id;
@@ -106,10 +117,9 @@ final class PendingRequests {
             this.peer = peer;
         }
 
-        void fail(Reason reason, String message) {
-            if (!future.isDone()) {
-                future.completeExceptionally(new TransportException(reason, message));
-            }
+        /** Fails the request unless it is already done; true if this call failed it. */
+        boolean fail(Reason reason, String message) {
+            return !future.isDone() && future.completeExceptionally(new TransportException(reason, message));
         }
 
         private void cancelTimer() {
