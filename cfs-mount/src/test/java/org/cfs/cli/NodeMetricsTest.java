@@ -45,6 +45,8 @@ class NodeMetricsTest {
     private final List<Process> nodes = new ArrayList<>();
     private final List<String> listen = new ArrayList<>();
     private final List<URI> metrics = new ArrayList<>();
+    /** Node 0's --http address. */
+    private URI gateway;
 
     @TempDir
     static Path dir;
@@ -58,6 +60,10 @@ class NodeMetricsTest {
             metrics.add(URI.create("http://" + metricsAt + "/metrics"));
             List<String> args = new ArrayList<>(List.of("--listen", listen.get(i), "--vnodes", "2",
                     "--data", dir.resolve("data" + i).toString(), "--metrics", metricsAt));
+            if (i == 0) {
+                gateway = URI.create("http://" + host + ":" + freePort(host) + "/");
+                args.addAll(List.of("--http", gateway.getHost() + ":" + gateway.getPort()));
+            }
             if (i > 0) {
                 args.addAll(List.of("--join", listen.get(0)));
             }
@@ -200,6 +206,32 @@ class NodeMetricsTest {
 
     @Test
     void aScrapePassesPromtool() throws Exception {
+        promtool(scrapeText(0));
+    }
+
+    @Test
+    void theNodesGatewayIsMeasured() throws Exception {
+        String ok = "cfs_gateway_requests_seconds_count{status=\"200\"}";
+        String notFound = "cfs_gateway_requests_seconds_count{status=\"404\"}";
+        String before = scrapeText(0);
+        for (String path : List.of("", "api/status", "v/" + "0".repeat(40) + "/")) {
+            http.send(HttpRequest.newBuilder(gateway.resolve(path)).timeout(Duration.ofSeconds(30)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        }
+        String after = scrapeText(0);
+        assertTrue(sample(after, ok) >= sample(before, ok) + 2, "200s counted: " + sample(after, ok));
+        assertTrue(sample(after, notFound) >= sample(before, notFound) + 1, "404s counted");
+        assertTrue(sample(after, "cfs_gateway_sent_bytes_total") > sample(before, "cfs_gateway_sent_bytes_total"));
+        promtool(after);
+    }
+
+    /** A series' value in a scrape, 0 if it is not there (yet). */
+    private static double sample(String scrape, String series) {
+        return scrape.lines().filter(l -> l.startsWith(series + " ")).findFirst()
+                .map(l -> Double.parseDouble(l.substring(series.length() + 1).trim())).orElse(0.0);
+    }
+
+    private static void promtool(String scrape) throws Exception {
         Path promtool = Path.of("/usr/bin/promtool");
         if (!Files.isExecutable(promtool)) {
             if ("1".equals(System.getenv("CFS_REQUIRE_FUSE"))) {
@@ -207,9 +239,9 @@ class NodeMetricsTest {
             }
             Assumptions.abort("promtool is not installed (apt-get install prometheus)");
         }
-        Path scrape = Files.writeString(dir.resolve("scrape.txt"), scrapeText(0), StandardCharsets.UTF_8);
+        Path file = Files.writeString(Files.createTempFile(dir, "scrape", ".txt"), scrape, StandardCharsets.UTF_8);
         Process check = new ProcessBuilder(promtool.toString(), "check", "metrics")
-                .redirectInput(scrape.toFile()).redirectErrorStream(true).start();
+                .redirectInput(file.toFile()).redirectErrorStream(true).start();
         assertTrue(check.waitFor(60, TimeUnit.SECONDS), "promtool did not finish");
         String out = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, check.exitValue(), out);

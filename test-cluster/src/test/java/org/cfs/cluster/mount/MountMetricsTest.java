@@ -40,6 +40,7 @@ import org.cfs.fs.Publisher;
 import org.cfs.fs.SeenVersions;
 import org.cfs.mount.VolumeMount;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -139,11 +140,19 @@ class MountMetricsTest {
 
     /** Every sample of a scrape by series; a line that is neither a comment nor a sample fails. */
     private static Map<String, Double> scrape() throws Exception {
+        return samples(scrapeText());
+    }
+
+    private static String scrapeText() throws Exception {
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(10))
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode(), response.body());
+        return response.body();
+    }
+
+    private static Map<String, Double> samples(String scrape) {
         Map<String, Double> samples = new HashMap<>();
-        for (String line : response.body().split("\n")) {
+        for (String line : scrape.split("\n")) {
             if (line.isEmpty() || line.startsWith("# HELP ") || line.startsWith("# TYPE ")) {
                 continue;
             }
@@ -182,5 +191,26 @@ class MountMetricsTest {
         String lookups = "cfs_lookups_started_total";
         assertTrue(value(after, lookups) > value(before, lookups), "the mount's lookups counted");
         assertTrue(after.keySet().stream().anyMatch(s -> s.startsWith("jvm_memory_used_bytes{")), "JVM meters");
+    }
+
+    @Test
+    void aScrapePassesPromtool() throws Exception {
+        Path promtool = Path.of("/usr/bin/promtool");
+        if (!Files.isExecutable(promtool)) {
+            if ("1".equals(System.getenv("CFS_REQUIRE_FUSE"))) {
+                throw new AssertionError("promtool is missing (Debian package prometheus); scripts/test installs it");
+            }
+            Assumptions.abort("promtool is not installed (apt-get install prometheus)");
+        }
+        Path file = Files.writeString(Files.createTempFile("scrape", ".txt"), scrapeText());
+        try {
+            Process check = new ProcessBuilder(promtool.toString(), "check", "metrics")
+                    .redirectInput(file.toFile()).redirectErrorStream(true).start();
+            assertTrue(check.waitFor(60, TimeUnit.SECONDS), "promtool did not finish");
+            String out = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(0, check.exitValue(), out);
+        } finally {
+            Files.delete(file);
+        }
     }
 }
