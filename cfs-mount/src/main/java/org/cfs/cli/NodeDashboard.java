@@ -27,7 +27,7 @@ import org.cfs.gateway.Gateway;
 /**
  * A node's status page on its {@code --http} address: {@code /} is a page that draws the ring and
  * refreshes itself from {@code /api/status}, this node's own view ({@code cfs status --json}'s
- * fields) with the ring as a successor walk from this node found it (walked at most every
+ * fields and the keys its last maintenance round found under k copies) with the ring as a successor walk from this node found it (walked at most every
  * {@link #WALK_EVERY}) and the last problems this page met (walks that did not close, a view that
  * could not be read).
  */
@@ -85,6 +85,12 @@ final class NodeDashboard implements Gateway.Pages {
             out = Json.tree(new Object());
             out.put("node", host.endpoint().toString());
             out.putArray("vnodes");
+        }
+        long underK = dhash.replicasUnderK();
+        if (underK < 0) {
+            out.putNull("replicasUnderK");
+        } else {
+            out.put("replicasUnderK", underK);
         }
         RingWalk ring = walk();
         ObjectNode r = out.putObject("ring");

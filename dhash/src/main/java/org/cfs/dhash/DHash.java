@@ -163,6 +163,14 @@ public final class DHash implements AutoCloseable, MeterBinder {
     }
 
     /**
+     * Keys of this node's own ranges that its last maintenance round found with fewer than k
+     * current copies, and set about copying; -1 before the first round, or on a client.
+     */
+    public long replicasUnderK() {
+        return maintenance == null ? -1 : maintenance.underReplicated();
+    }
+
+    /**
      * Registers this node's gauges and counters in {@code registry}: its store, path cache,
      * maintenance, and RocksDB's file sizes when the store is a {@link RocksBlockStore}. They are
      * read when the registry is scraped, so serving costs nothing more. A client has none.

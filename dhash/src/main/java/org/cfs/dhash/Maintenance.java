@@ -7,7 +7,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -59,6 +61,13 @@ final class Maintenance {
     private final AtomicLong pushed = new AtomicLong();
     private final AtomicLong handedOff = new AtomicLong();
     private volatile boolean running;
+    /**
+     * Keys of the ranges this host's vnodes own that some replica host (this one included) lacked,
+     * or held in an older version, when the round in progress compared them; null between rounds.
+     */
+    private volatile Set<Id> roundLacking;
+    /** How many keys the last finished round found under k copies; -1 before the first. */
+    private volatile long underReplicated = -1;
     /** When the last round ended and how long it took, on the scheduler's clock; -1 before the first. */
     private volatile long lastRoundEndNanos = -1;
     private volatile long lastRoundNanos = -1;
@@ -114,10 +123,16 @@ final class Maintenance {
     /** One round over every vnode of the host, then the misplaced-key check. */
     CompletableFuture<Void> runRound() {
         long start = scheduler.nanoTime();
+        Set<Id> lacking = ConcurrentHashMap.newKeySet();
+        roundLacking = lacking;
         CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
         for (ChordNode v : vnodes) {
             chain = chain.thenCompose(ignored -> syncOwnedRange(v)).exceptionally(e -> null);
         }
+        chain = chain.whenComplete((ok, e) -> {
+            roundLacking = null;
+            underReplicated = lacking.size();
+        });
         return chain.thenCompose(ignored -> handOffMisplaced()).whenComplete((ok, e) -> {
             long end = scheduler.nanoTime();
             lastRoundNanos = end - start;
@@ -183,15 +198,18 @@ final class Maintenance {
                     theirVersions.put(theirs.keys().get(i), theirs.versions().get(i));
                 }
                 CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+                Set<Id> lacking = roundLacking;
                 for (var e : theirVersions.entrySet()) {
                     Long held = mine.get(e.getKey());
                     if (held == null || held < e.getValue()) {
+                        noteLacking(lacking, e.getKey());
                         chain = chain.thenCompose(ignored -> pull(peer, e.getKey()));
                     }
                 }
                 for (var e : mine.entrySet()) {
                     Long peerHeld = theirVersions.get(e.getKey());
                     if (peerHeld == null || peerHeld < e.getValue()) {
+                        noteLacking(lacking, e.getKey());
                         chain = chain.thenCompose(ignored -> push(peer, e.getKey()));
                     }
                 }
@@ -201,6 +219,12 @@ final class Maintenance {
                 return chain;
             });
         });
+    }
+
+    private static void noteLacking(Set<Id> lacking, Id key) {
+        if (lacking != null) {
+            lacking.add(key);
+        }
     }
 
     private Map<Id, Long> versions(Id from, Id to) throws DHashException {
@@ -343,6 +367,15 @@ final class Maintenance {
 
     long rounds() {
         return rounds.get();
+    }
+
+    /**
+     * Keys of this host's own ranges that the last finished round found with fewer than k current
+     * copies (a replica host, this one included, lacked them or held an older version) and set
+     * about copying; -1 before the first round. Keys whose every copy is gone are not seen.
+     */
+    long underReplicated() {
+        return underReplicated;
     }
 
     long pulled() {

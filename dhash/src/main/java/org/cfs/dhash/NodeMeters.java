@@ -33,6 +33,10 @@ final class NodeMeters {
 
         FunctionCounter.builder("cfs.maintenance.rounds", maintenance, Maintenance::rounds)
                 .description("Maintenance rounds completed").register(registry);
+        Gauge.builder("cfs.replicas.under.k", maintenance, m -> m.underReplicated() < 0 ? Double.NaN : m.underReplicated())
+                .description("Keys of this host's own ranges that the last maintenance round found with fewer than k"
+                        + " current copies (NaN before the first round)")
+                .register(registry);
         String blocks = "Blocks maintenance moved: pulled from and pushed to replicas, handed off to owners";
         counter(registry, "cfs.maintenance.blocks", maintenance, Maintenance::pulled, "action", "pulled", blocks);
         counter(registry, "cfs.maintenance.blocks", maintenance, Maintenance::pushed, "action", "pushed", blocks);

@@ -157,4 +157,40 @@ class DHashRepairTest {
         net.clock().runFor(Duration.ofSeconds(20));
         assertEveryReplicaHoldsV2(d);
     }
+
+    @Test
+    void copiesLostFromReplicasAreCountedUnderKUntilMaintenanceRestoresThem() throws Exception {
+        grow(5, StoreLimits.defaults());
+        byte[] data = new byte[4096];
+        new SecureRandom().nextBytes(data);
+        ContentBlock block = new ContentBlock(data);
+        PutResult put = await(dhash.get(0).put(block));
+        assertEquals(3, put.holders().size());
+        DHash owner = dhashOf(put.holders().get(0));
+        awaitUnderK(owner, 0, "before any copy is lost");
+        assertTrue(storeOf(put.holders().get(1)).delete(block.key()));
+        assertTrue(storeOf(put.holders().get(2)).delete(block.key()));
+        awaitUnderK(owner, 1, "with two of three copies lost");
+        awaitUnderK(owner, 0, "once maintenance copied them back");
+        for (NodeRef holder : put.holders()) {
+            assertTrue(storeOf(holder).contains(block.key()), holder + " holds the block again");
+        }
+    }
+
+    private DHash dhashOf(NodeRef node) {
+        for (int i = 0; i < hosts.size(); i++) {
+            if (hosts.get(i).endpoint().equals(node.endpoint())) {
+                return dhash.get(i);
+            }
+        }
+        throw new AssertionError("no host at " + node);
+    }
+
+    /** Runs virtual time, at most 60 s, until the owner's last round counted {@code expected} keys under k. */
+    private void awaitUnderK(DHash owner, long expected, String when) {
+        for (int i = 0; i < 600 && owner.replicasUnderK() != expected; i++) {
+            net.clock().runFor(Duration.ofMillis(100));
+        }
+        assertEquals(expected, owner.replicasUnderK(), "keys under k " + when);
+    }
 }
