@@ -128,6 +128,9 @@ final class NodeCommand implements Callable<Integer> {
         // fails with one line, having logged nothing and created no data directory. Until it
         // starts, the host answers peers "not ready".
         NodeStorage.checkFree(data);
+        if (http != null) {
+            checkCanListen(http);
+        }
         // The metrics port too, before the node's own port logs that it listens.
         PrometheusMeterRegistry registry = metricsAddress == null ? null : MetricsServer.processRegistry();
         MetricsServer metrics = registry == null ? null : Metrics.serve(metricsAddress, registry);
@@ -201,6 +204,19 @@ final class NodeCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    /**
+     * Fails now, in one line, if --http's address cannot be listened on, before the node logs or
+     * creates anything; the gateway binds it for real once the node's DHash exists.
+     */
+    private static void checkCanListen(Endpoint address) {
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(address.host(), address.port()));
+        } catch (IOException e) {
+            throw new CommandFailedException("--http: cannot listen on " + address + ": " + e.getMessage(), e);
+        }
     }
 
     /** The gateway and status page on --http, reading volumes through this node's own DHash. */

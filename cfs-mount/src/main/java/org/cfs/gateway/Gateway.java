@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -147,16 +148,14 @@ public final class Gateway implements AutoCloseable {
                                 new GatewayHandler(resolver, workers, meters));
                     }
                 });
-        Channel server;
-        try {
-            server = bootstrap.bind(listen).syncUninterruptibly().channel();
-        } catch (RuntimeException e) {
+        ChannelFuture bound = bootstrap.bind(listen).awaitUninterruptibly();
+        if (!bound.isSuccess()) {
             loops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             workers.shutdownNow();
             throw new IOException("cannot listen on " + listen.getHostString() + ":" + listen.getPort() + ": "
-                    + e.getMessage(), e);
+                    + bound.cause().getMessage(), bound.cause());
         }
-        Gateway gateway = new Gateway(loops, workers, server);
+        Gateway gateway = new Gateway(loops, workers, bound.channel());
         log.info("gateway listening on http://{}:{}/", listen.getHostString(), gateway.address().getPort());
         return gateway;
     }

@@ -101,6 +101,21 @@ class NodeStartFailureTest {
     }
 
     @Test
+    void anHttpPortInUseFailsInOneLineBeforeTheDataDirectory() throws Exception {
+        InetAddress address = InetAddress.getByName("127.0.0.35");
+        try (ServerSocket taken = new ServerSocket(0, 1, address)) {
+            String http = "127.0.0.35:" + taken.getLocalPort();
+            Path data = dir.resolve("data-http");
+            Process p = node("http", "--listen", "127.0.0.35:" + freePort("127.0.0.35"), "--data", data.toString(),
+                    "--http", http);
+            assertEquals(1, exitCode(p), stderr("http"));
+            assertEquals(List.of("cfs node: --http: cannot listen on " + http + ": Address already in use"),
+                    stderr("http").lines().toList());
+            assertFalse(Files.exists(data), "no data directory for a node that never ran");
+        }
+    }
+
+    @Test
     void aSecondNodeOnOneDataDirectoryIsToldAnotherNodeUsesIt() throws Exception {
         Path data = dir.resolve("shared");
         String first = "127.0.0.32:" + freePort("127.0.0.32");
