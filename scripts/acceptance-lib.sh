@@ -100,11 +100,13 @@ address() {
     echo "127.0.0.$(($1 + 2)):$PORT"
 }
 
+# start_node I [ARGS...]: node I in the background, with ARGS added to its command line
 start_node() {
     local i="$1" join=()
+    shift
     [ "$i" -gt 0 ] && join=(--join "$(address 0)")
     CFS_JAVA_OPTS="${NODE_JAVA_OPTS:--Xmx1g}" "$ROOT/cfs" node --listen "$(address "$i")" "${join[@]}" \
-        --vnodes "$VNODES" --data "$WORK/node-$i" --capacity 200G >>"$LOGS/node-$i.log" 2>&1 &
+        --vnodes "$VNODES" --data "$WORK/node-$i" --capacity 200G "$@" >>"$LOGS/node-$i.log" 2>&1 &
     NODE_PIDS[$i]=$!
 }
 
@@ -172,12 +174,13 @@ pick_port() {
     return 1
 }
 
-# starts NODES nodes (node 0 first, the others joining it) and waits (bounded) for a closed ring
+# starts NODES nodes (node 0 first, the others joining it) and waits (bounded) for a closed ring;
+# node 0 gets the arguments of the array FIRST_NODE_ARGS, if the sourcing script set one
 start_ring() {
     local t i
     PORT="$(pick_port)"
     t="$(now)"
-    start_node 0
+    start_node 0 ${FIRST_NODE_ARGS[@]+"${FIRST_NODE_ARGS[@]}"}
     await_log 0 "started a new ring at $(address 0)"
     for i in $(seq 1 $((NODES - 1))); do
         start_node "$i"
