@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * <p>All state changes happen on the host scheduler's thread; the volatile fields let other
  * threads read a consistent snapshot.
  */
-final class Vnode implements ChordNode, Lookup.Origin {
+final class Vnode implements ChordNode, Lookup.Origin, VnodeRequest.Handler {
     private static final Logger LOG = LoggerFactory.getLogger(Vnode.class);
     private static final KbrApplication NO_APPLICATION = new KbrApplication() { };
     private static final int ROUTE_ATTEMPTS = 3;
@@ -285,24 +285,40 @@ final class Vnode implements ChordNode, Lookup.Origin {
         if (!running) {
             throw new RemoteException(RemoteException.NOT_READY, "vnode " + self + " is not in the ring");
         }
-        if (request instanceof Ping) {
-            return new Ack();
-        } else if (request instanceof GetNeighbours) {
-            return localNeighbours();
-        } else if (request instanceof FindStep step) {
-            return localStep(step.key(), step.max());
-        } else if (request instanceof Notify notify) {
-            rectify(notify.candidate());
-            return localNeighbours();
-        } else if (request instanceof Leave leave) {
-            neighbourLeft(leave);
-            return new Ack();
-        } else if (request instanceof Route route) {
-            routeArrived(route);
-            return new Ack();
-        }
-        throw new RemoteException(RemoteException.UNSUPPORTED,
-                "no handler for " + request.getClass().getSimpleName());
+        return request.accept(this);
+    }
+
+    @Override
+    public Ack onPing(Ping request) {
+        return new Ack();
+    }
+
+    @Override
+    public Neighbours onGetNeighbours(GetNeighbours request) {
+        return localNeighbours();
+    }
+
+    @Override
+    public StepReply onFindStep(FindStep request) {
+        return localStep(request.key(), request.max());
+    }
+
+    @Override
+    public Neighbours onNotify(Notify request) {
+        rectify(request.candidate());
+        return localNeighbours();
+    }
+
+    @Override
+    public Ack onLeave(Leave request) {
+        neighbourLeft(request);
+        return new Ack();
+    }
+
+    @Override
+    public Ack onRoute(Route request) {
+        routeArrived(request);
+        return new Ack();
     }
 
     /** Zave's rectify: a better predecessor is adopted; a worse one only if the current one is dead. */

@@ -12,13 +12,40 @@ public final class ChordMessages {
     private ChordMessages() {
     }
 
-    /** A request addressed to one vnode of the receiving host. */
-    public interface VnodeRequest extends Message {
+    /**
+     * A request addressed to one vnode of the receiving host. The set is closed: each request
+     * hands itself to the {@link Handler} method for its kind, so a request added here does not
+     * compile until the handler serves it.
+     */
+    public sealed interface VnodeRequest extends Message
+            permits Ping, GetNeighbours, Notify, FindStep, Leave, Route {
         int target();
+
+        /** Passes this request to {@code handler}'s method for its kind and returns the reply. */
+        Message accept(Handler handler);
+
+        /** Serves vnode requests: one method per kind, each returning the reply its request names. */
+        interface Handler {
+            Ack onPing(Ping request);
+
+            Neighbours onGetNeighbours(GetNeighbours request);
+
+            Neighbours onNotify(Notify request);
+
+            StepReply onFindStep(FindStep request);
+
+            Ack onLeave(Leave request);
+
+            Ack onRoute(Route request);
+        }
     }
 
     /** Liveness check. Reply: {@link Ack}. */
     public record Ping(int target) implements VnodeRequest {
+        @Override
+        public Message accept(Handler handler) {
+            return handler.onPing(this);
+        }
     }
 
     /** Empty successful reply. */
@@ -27,6 +54,10 @@ public final class ChordMessages {
 
     /** Asks for the vnode's predecessor and successor list. Reply: {@link Neighbours}. */
     public record GetNeighbours(int target) implements VnodeRequest {
+        @Override
+        public Message accept(Handler handler) {
+            return handler.onGetNeighbours(this);
+        }
     }
 
     /** A vnode's view of its neighbourhood; {@code predecessor} may be null. */
@@ -42,6 +73,10 @@ public final class ChordMessages {
      * learns of the node between them at once.
      */
     public record Notify(int target, NodeRef candidate) implements VnodeRequest {
+        @Override
+        public Message accept(Handler handler) {
+            return handler.onNotify(this);
+        }
     }
 
     /**
@@ -50,6 +85,10 @@ public final class ChordMessages {
      * Reply: {@link StepReply}.
      */
     public record FindStep(int target, Id key, int max) implements VnodeRequest {
+        @Override
+        public Message accept(Handler handler) {
+            return handler.onFindStep(this);
+        }
     }
 
     /**
@@ -77,6 +116,11 @@ public final class ChordMessages {
         public Leave {
             successors = List.copyOf(successors);
         }
+
+        @Override
+        public Message accept(Handler handler) {
+            return handler.onLeave(this);
+        }
     }
 
     /**
@@ -84,5 +128,9 @@ public final class ChordMessages {
      * hop that knows the receiver owns the key. Reply: {@link Ack} once accepted by this hop.
      */
     public record Route(int target, Id key, byte[] payload, boolean last, int hops) implements VnodeRequest {
+        @Override
+        public Message accept(Handler handler) {
+            return handler.onRoute(this);
+        }
     }
 }
