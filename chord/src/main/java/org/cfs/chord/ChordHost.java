@@ -39,6 +39,7 @@ public final class ChordHost implements AutoCloseable {
     private final RandomGenerator random;
     private final Transport transport;
     private final List<Vnode> vnodes;
+    private final List<ChordNode> nodes;
     private final MeterRegistry meterRegistry;
     private volatile Transport.RequestHandler serviceHandler;
     private volatile Predicate<Id> keyHolder = key -> false;
@@ -58,6 +59,7 @@ public final class ChordHost implements AutoCloseable {
             list.add(new Vnode(NodeRef.of(local, v), this, rpc));
         }
         this.vnodes = List.copyOf(list);
+        this.nodes = vnodes.stream().map(Vnode::api).toList();
         Gauge.builder("cfs.ring.vnodes.estimate", this, ChordHost::estimatedRingSize)
                 .description("Vnodes in the ring, estimated from the spacing of this host's successor lists")
                 .register(meterRegistry);
@@ -142,7 +144,7 @@ public final class ChordHost implements AutoCloseable {
     }
 
     public List<ChordNode> vnodes() {
-        return List.copyOf(vnodes);
+        return nodes;
     }
 
     public Endpoint endpoint() {
@@ -178,7 +180,7 @@ public final class ChordHost implements AutoCloseable {
     public double estimatedRingSize() {
         double sum = 0;
         int counted = 0;
-        for (Vnode v : vnodes) {
+        for (ChordNode v : nodes) {
             List<NodeRef> successors = v.successors();
             if (successors.isEmpty()) {
                 continue;

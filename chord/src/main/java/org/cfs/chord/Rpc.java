@@ -2,11 +2,12 @@ package org.cfs.chord;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import org.cfs.chord.wire.Message;
 
 /**
  * Typed requests to vnodes over a {@link Transport}, with replies handed back on the scheduler's
- * thread so protocol code never races with itself.
+ * thread so protocol code never races with itself; and other work handed onto that thread.
  */
 final class Rpc {
     private final Transport transport;
@@ -45,6 +46,15 @@ final class Rpc {
 
     Scheduler scheduler() {
         return scheduler;
+    }
+
+    /** Runs {@code task} on the scheduler thread, or fails {@code outcome} if the host is closed. */
+    void onLoop(NodeRef vnode, CompletableFuture<?> outcome, Runnable task) {
+        try {
+            scheduler.execute(task);
+        } catch (RejectedExecutionException e) {
+            outcome.completeExceptionally(new IllegalStateException("vnode " + vnode + " is closed", e));
+        }
     }
 
     /** Where lookups made through this Rpc record themselves. */
