@@ -6,6 +6,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,6 +20,7 @@ import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import org.cfs.chord.ByteSize;
 import org.cfs.chord.Id;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
@@ -35,6 +37,8 @@ import org.rocksdb.RocksObject;
 import org.rocksdb.UInt64AddOperator;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link BlockStore} in one RocksDB database per host directory. Every write is synced before
@@ -43,8 +47,12 @@ import org.rocksdb.WriteOptions;
  * match them.
  *
  * <p>A failed write (a full disk, say) is refused with IO naming the directory and the cause.
- * RocksDB then refuses every later write, deletes included, until the store is reopened, and
- * RocksJava offers no way to resume in place; reads go on being served. Set the capacity in
+ * RocksDB then refuses every later write, deletes included, until the database is reopened
+ * (RocksJava has no {@code Resume}), while reads go on being served. So the store reopens itself:
+ * a write after a failed one, at most every {@link #REOPEN_EVERY} and only once the disk has
+ * {@link #MIN_FREE_TO_REOPEN} free, waits for the reads and writes in progress, closes the
+ * database and opens it again (its counters read back from it), then writes; until then writes are
+ * refused at once, saying why. Set the capacity in
  * {@link StoreLimits} well below the free space: a block sits in the write-ahead log and again in
  * a table or blob file until the log is trimmed.
  *
@@ -75,36 +83,54 @@ public final class RocksBlockStore implements BlockStore {
     private static final long TABLE_CACHE_BYTES = 32L << 20;
     private static final long MAX_LOG_BYTES = 128L << 20;
     private static final int KEY_LOCKS = 64;
+    /** Least time between two attempts to reopen after a failed write. */
+    static final Duration REOPEN_EVERY = Duration.ofSeconds(2);
+    /** Free space the disk must have before a reopen is tried: one write-ahead log file. */
+    static final long MIN_FREE_TO_REOPEN = 16L << 20;
+    private static final Logger LOG = LoggerFactory.getLogger(RocksBlockStore.class);
 
     private final Path dir;
     private final StoreLimits limits;
     private final StoreAccounts accounts;
-    private final RocksDB db;
-    private final ColumnFamilyHandle blocks;
-    private final ColumnFamilyHandle meta;
-    private final ColumnFamilyHandle counters;
-    private final WriteOptions durable;
-    private final ReadOptions scan;
-    /** Every native object, in creation order; closed in reverse. */
-    private final Deque<RocksObject> natives;
+    // The database and its handles: replaced only by a reopen, under the lifecycle's write lock,
+    // and read under its read lock.
+    private RocksDB db;
+    private ColumnFamilyHandle blocks;
+    private ColumnFamilyHandle meta;
+    private ColumnFamilyHandle counters;
+    private WriteOptions durable;
+    private ReadOptions scan;
+    /** Every native object, in creation order; closed in reverse. Empty while a reopen failed. */
+    private Deque<RocksObject> natives;
     private final Object[] keyLocks = new Object[KEY_LOCKS];
-    /** Readers and writers hold the read side, so close never frees handles in use. */
+    /** Readers and writers hold the read side, so close and reopen never free handles in use. */
     private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private boolean closed;
+    /** Why writes are refused since a write failed (null while they are not), and when a reopen was last tried. */
+    private volatile String writesRefused;
+    private long reopenTriedNanos;
 
-    private RocksBlockStore(Path dir, StoreLimits limits, RocksDB db, List<ColumnFamilyHandle> families,
-                            WriteOptions durable, ReadOptions scan, Deque<RocksObject> natives) {
+    /** What {@link #openDatabase} makes. */
+    private record Opened(RocksDB db, List<ColumnFamilyHandle> families, WriteOptions durable, ReadOptions scan,
+                          Deque<RocksObject> natives) {
+    }
+
+    private RocksBlockStore(Path dir, StoreLimits limits, Opened opened) {
         this.dir = dir;
         this.limits = limits;
         this.accounts = new StoreAccounts(limits);
-        this.db = db;
-        this.blocks = families.get(1);
-        this.meta = families.get(2);
-        this.counters = families.get(3);
-        this.durable = durable;
-        this.scan = scan;
-        this.natives = natives;
+        install(opened);
         Arrays.setAll(keyLocks, i -> new Object());
+    }
+
+    private void install(Opened opened) {
+        this.db = opened.db();
+        this.blocks = opened.families().get(1);
+        this.meta = opened.families().get(2);
+        this.counters = opened.families().get(3);
+        this.durable = opened.durable();
+        this.scan = opened.scan();
+        this.natives = opened.natives();
     }
 
     /**
@@ -122,6 +148,25 @@ public final class RocksBlockStore implements BlockStore {
             throw new DHashException(DHashException.Kind.IO,
                     "cannot create the block store directory " + dir + ": " + e, e);
         }
+        Opened opened;
+        try {
+            opened = openDatabase(dir);
+        } catch (RocksDBException e) {
+            throw new DHashException(DHashException.Kind.IO,
+                    "cannot open the block store at " + dir + ": " + e.getMessage(), e);
+        }
+        RocksBlockStore store = new RocksBlockStore(dir, limits, opened);
+        try {
+            store.restoreAccounts();
+        } catch (RocksDBException e) {
+            store.close();
+            throw new DHashException(DHashException.Kind.IO,
+                    "cannot read the counters of the block store at " + dir + ": " + e.getMessage(), e);
+        }
+        return store;
+    }
+
+    private static Opened openDatabase(Path dir) throws RocksDBException {
         Deque<RocksObject> natives = new ArrayDeque<>();
         try {
             DBOptions options = own(natives, new DBOptions()
@@ -151,13 +196,10 @@ public final class RocksBlockStore implements BlockStore {
             handles.forEach(natives::push);
             WriteOptions durable = own(natives, new WriteOptions().setSync(true));
             ReadOptions scan = own(natives, new ReadOptions().setFillCache(false));
-            RocksBlockStore store = new RocksBlockStore(dir, limits, db, handles, durable, scan, natives);
-            store.restoreAccounts();
-            return store;
-        } catch (RocksDBException e) {
+            return new Opened(db, handles, durable, scan, natives);
+        } catch (RocksDBException | RuntimeException e) {
             closeAll(natives);
-            throw new DHashException(DHashException.Kind.IO,
-                    "cannot open the block store at " + dir + ": " + e.getMessage(), e);
+            throw e;
         }
     }
 
@@ -219,6 +261,7 @@ public final class RocksBlockStore implements BlockStore {
     public void put(Id key, byte[] block, String source) throws DHashException {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(block, "block");
+        reopenIfWritesRefused();
         enter();
         try {
             synchronized (keyLock(key)) {
@@ -231,7 +274,7 @@ public final class RocksBlockStore implements BlockStore {
                     db.write(durable, batch);
                 } catch (RocksDBException e) {
                     accounts.undo(change);
-                    throw ioError("cannot store block " + key, e);
+                    throw writeFailed("cannot store block " + key, e);
                 }
             }
         } finally {
@@ -241,6 +284,7 @@ public final class RocksBlockStore implements BlockStore {
 
     @Override
     public boolean delete(Id key) throws DHashException {
+        reopenIfWritesRefused();
         enter();
         try {
             synchronized (keyLock(key)) {
@@ -257,7 +301,7 @@ public final class RocksBlockStore implements BlockStore {
                     db.write(durable, batch);
                 } catch (RocksDBException e) {
                     accounts.undo(change);
-                    throw ioError("cannot delete block " + key, e);
+                    throw writeFailed("cannot delete block " + key, e);
                 }
                 return true;
             }
@@ -357,12 +401,13 @@ public final class RocksBlockStore implements BlockStore {
 
     /**
      * A RocksDB integer property (e.g. {@code rocksdb.total-sst-files-size}) summed over the
-     * store's column families; -1 once the store is closed or if RocksDB does not know it.
+     * store's column families; -1 once the store is closed, while it cannot reopen, or if RocksDB
+     * does not know it.
      */
     public long property(String name) {
         lifecycle.readLock().lock();
         try {
-            if (closed) {
+            if (closed || natives.isEmpty()) {
                 return -1;
             }
             long sum = 0;
@@ -407,11 +452,78 @@ public final class RocksBlockStore implements BlockStore {
     }
 
     private void enter() throws DHashException {
-        lifecycle.readLock().lock();
-        if (closed) {
-            lifecycle.readLock().unlock();
-            throw new DHashException(DHashException.Kind.IO, "the block store at " + dir + " is closed");
+        if (writesRefused != null && natives.isEmpty()) {
+            // A reopen closed the database and could not open it again: try again (bounded by REOPEN_EVERY).
+            reopenIfWritesRefused();
         }
+        lifecycle.readLock().lock();
+        if (closed || natives.isEmpty()) {
+            lifecycle.readLock().unlock();
+            throw new DHashException(DHashException.Kind.IO, "the block store at " + dir
+                    + (closed ? " is closed" : " is reopening after a failed write: " + writesRefused));
+        }
+    }
+
+    /** Notes that a write failed: later writes reopen the database first (see the class comment). */
+    private DHashException writeFailed(String what, RocksDBException e) {
+        DHashException failure = ioError(what, e);
+        if (writesRefused == null) {
+            writesRefused = e.getMessage();
+            LOG.warn("{}; writes are refused until the store reopens itself, once {} are free on its disk",
+                    failure.getMessage(), ByteSize.of(MIN_FREE_TO_REOPEN));
+        }
+        return failure;
+    }
+
+    /**
+     * After a failed write: reopens the database if the last try was at least
+     * {@link #REOPEN_EVERY} ago and the disk has {@link #MIN_FREE_TO_REOPEN} free; otherwise, or
+     * if the reopen fails, refuses the write at once with the reason.
+     */
+    private void reopenIfWritesRefused() throws DHashException {
+        if (writesRefused == null) {
+            return;
+        }
+        lifecycle.writeLock().lock();
+        try {
+            String why = writesRefused;
+            if (why == null || closed) {
+                return;
+            }
+            long now = System.nanoTime();
+            if (reopenTriedNanos != 0 && now - reopenTriedNanos < REOPEN_EVERY.toNanos()) {
+                throw refused(why, "it tries to reopen every " + REOPEN_EVERY.toSeconds() + " s");
+            }
+            reopenTriedNanos = now;
+            long free;
+            try {
+                free = Files.getFileStore(dir).getUsableSpace();
+            } catch (IOException e) {
+                throw refused(why, "its free space cannot be read: " + e.getMessage());
+            }
+            if (free < MIN_FREE_TO_REOPEN) {
+                throw refused(why, "its disk has " + ByteSize.of(free) + " free, and it reopens once "
+                        + ByteSize.of(MIN_FREE_TO_REOPEN) + " are");
+            }
+            closeAll(natives);
+            try {
+                install(openDatabase(dir));
+                restoreAccounts();
+            } catch (RocksDBException e) {
+                closeAll(natives);
+                throw refused(why, "reopening failed: " + e.getMessage());
+            }
+            writesRefused = null;
+            LOG.info("the block store at {} reopened after a failed write and accepts writes again ({} blocks, {})",
+                    dir, accounts.count(), ByteSize.of(accounts.bytes()));
+        } finally {
+            lifecycle.writeLock().unlock();
+        }
+    }
+
+    private DHashException refused(String why, String state) {
+        return new DHashException(DHashException.Kind.IO, "the block store at " + dir
+                + " refuses writes since one failed (" + why + "); " + state);
     }
 
     private void exit() {
