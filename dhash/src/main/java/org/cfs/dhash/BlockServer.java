@@ -40,7 +40,13 @@ final class BlockServer implements Transport.RequestHandler {
     private final BlockCache cache;
     private final DHashConfig config;
     private final Clock clock;
-    private final Executor io;
+    private final FairShare fair;
+    /** Requests of all sources running at once: the node's I/O pool size. */
+    static final int FAIR_SLOTS = DHash.IO_THREADS;
+    /** Requests one host may have waiting before more are refused. */
+    static final int MAX_QUEUED_PER_SOURCE = 1024;
+    /** Payload bytes one host may have waiting before more are refused. */
+    static final long MAX_QUEUED_BYTES_PER_SOURCE = 64L << 20;
     private final Object[] locks = new Object[LOCK_STRIPES];
     private final Responsibility responsibility;
     private volatile Supplier<CompletableFuture<NodeStatus>> status;
@@ -60,7 +66,7 @@ final class BlockServer implements Transport.RequestHandler {
         this.cache = cache;
         this.config = config;
         this.clock = clock;
-        this.io = io;
+        this.fair = new FairShare(io, FAIR_SLOTS, MAX_QUEUED_PER_SOURCE, MAX_QUEUED_BYTES_PER_SOURCE);
         for (int i = 0; i < LOCK_STRIPES; i++) {
             locks[i] = new Object();
         }
@@ -81,19 +87,19 @@ final class BlockServer implements Transport.RequestHandler {
             // A copy from maintenance is free only where this host must hold the key; anyone else
             // claiming to be maintenance pays like any writer.
             return responsibility.isReplicaCopy(m.key(), fromHost).thenCompose(mine -> answerAsync(
-                    mine ? null : fromHost, new StoreBlock(m.key(), m.block(), mine)));
+                    fromHost, mine ? null : fromHost, new StoreBlock(m.key(), m.block(), mine)));
         }
-        return answerAsync(fromHost, request);
+        return answerAsync(fromHost, fromHost, request);
     }
 
-    private CompletableFuture<Message> answerAsync(String fromHost, Message request) {
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                return answer(fromHost, request);
-            } catch (DHashException e) {
-                throw new CompletionException(new RemoteException(DHashMessages.errorCode(e.kind()), e.getMessage()));
-            }
-        }, io);
+    /**
+     * Answers on the I/O pool, in turn with other hosts' requests ({@link FairShare}); the store
+     * charges {@code payer} (null for a maintenance copy).
+     */
+    private CompletableFuture<Message> answerAsync(String fromHost, String payer, Message request) {
+        long bytes = request instanceof StoreBlock m ? m.block().length
+                : request instanceof CacheOffer m ? m.block().length : 0;
+        return fair.submit(fromHost == null ? "" : fromHost, bytes, () -> answer(payer, request));
     }
 
     private Message answer(String fromHost, Message request) throws DHashException {
