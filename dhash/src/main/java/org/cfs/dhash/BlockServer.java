@@ -43,6 +43,8 @@ final class BlockServer implements Transport.RequestHandler {
     private final FairShare fair;
     /** Requests of all sources running at once: the node's I/O pool size. */
     static final int FAIR_SLOTS = DHash.IO_THREADS;
+    /** Requests of one host running at once: the rest of the slots stay free for others. */
+    static final int FAIR_SLOTS_PER_SOURCE = FAIR_SLOTS * 3 / 4;
     /** Requests one host may have waiting before more are refused. */
     static final int MAX_QUEUED_PER_SOURCE = 1024;
     /** Payload bytes one host may have waiting before more are refused. */
@@ -66,7 +68,8 @@ final class BlockServer implements Transport.RequestHandler {
         this.cache = cache;
         this.config = config;
         this.clock = clock;
-        this.fair = new FairShare(io, FAIR_SLOTS, MAX_QUEUED_PER_SOURCE, MAX_QUEUED_BYTES_PER_SOURCE);
+        this.fair = new FairShare(io, FAIR_SLOTS, FAIR_SLOTS_PER_SOURCE, MAX_QUEUED_PER_SOURCE,
+                MAX_QUEUED_BYTES_PER_SOURCE);
         for (int i = 0; i < LOCK_STRIPES; i++) {
             locks[i] = new Object();
         }

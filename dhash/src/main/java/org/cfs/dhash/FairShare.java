@@ -12,8 +12,10 @@ import org.cfs.chord.RemoteException;
 /**
  * Runs the requests a node serves on its store's I/O pool in turn by source. Each source (a remote
  * host, as quotas count them) has a queue of its own; the pool takes the next request from the
- * next source with work, round robin, at most {@code slots} at a time. A host that sends thousands
- * of requests waits behind its own; another host's request goes in within one turn. A source with
+ * next source with work, round robin, at most {@code slots} at a time, and at most
+ * {@code slotsPerSource} of one source's, so some slots are always left for others. A host that
+ * sends thousands of requests waits behind its own; another host's request goes in at once or
+ * within one turn. A source with
  * {@code maxQueued} requests or {@code maxQueuedBytes} of request payload already waiting is
  * refused at once (UNAVAILABLE, "slow down"), so a flood holds bounded memory.
  */
@@ -30,20 +32,25 @@ final class FairShare {
 
     private final Executor pool;
     private final int slots;
+    private final int slotsPerSource;
     private final int maxQueued;
     private final long maxQueuedBytes;
     // Guarded by this.
     private final Map<String, ArrayDeque<Task>> queues = new HashMap<>();
     private final Map<String, Long> queuedBytes = new HashMap<>();
+    private final Map<String, Integer> runningBySource = new HashMap<>();
+    /** Sources with work waiting that may start more, in turn. */
     private final ArrayDeque<String> turns = new ArrayDeque<>();
     private int running;
 
-    FairShare(Executor pool, int slots, int maxQueued, long maxQueuedBytes) {
-        if (slots < 1 || maxQueued < 1 || maxQueuedBytes < 1) {
-            throw new IllegalArgumentException("slots, maxQueued and maxQueuedBytes must be positive");
+    FairShare(Executor pool, int slots, int slotsPerSource, int maxQueued, long maxQueuedBytes) {
+        if (slots < 1 || slotsPerSource < 1 || slotsPerSource > slots || maxQueued < 1 || maxQueuedBytes < 1) {
+            throw new IllegalArgumentException("slots, slotsPerSource (at most slots), maxQueued and maxQueuedBytes"
+                    + " must be positive");
         }
         this.pool = pool;
         this.slots = slots;
+        this.slotsPerSource = slotsPerSource;
         this.maxQueued = maxQueued;
         this.maxQueuedBytes = maxQueuedBytes;
     }
@@ -76,7 +83,9 @@ final class FairShare {
             if (queue == null) {
                 queue = new ArrayDeque<>();
                 queues.put(source, queue);
-                turns.add(source);
+                if (runningBySource.getOrDefault(source, 0) < slotsPerSource) {
+                    turns.add(source);
+                }
             }
             queue.add(new Task(source, bytes, run, result));
             queuedBytes.merge(source, bytes, Long::sum);
@@ -91,7 +100,10 @@ final class FairShare {
         return queue == null ? 0 : queue.size();
     }
 
-    /** Starts queued requests, the next source's first, while fewer than {@code slots} run. */
+    /**
+     * Starts queued requests, the next source's first, while fewer than {@code slots} run and the
+     * source has fewer than {@code slotsPerSource} running.
+     */
     private void drain() {
         while (true) {
             Task next;
@@ -102,12 +114,15 @@ final class FairShare {
                 String source = turns.poll();
                 ArrayDeque<Task> queue = queues.get(source);
                 next = queue.poll();
+                int mine = runningBySource.merge(source, 1, Integer::sum);
                 if (queue.isEmpty()) {
                     queues.remove(source);
                     queuedBytes.remove(source);
                 } else {
-                    turns.add(source);
                     queuedBytes.merge(source, -next.bytes(), Long::sum);
+                    if (mine < slotsPerSource) {
+                        turns.add(source);
+                    }
                 }
                 running++;
             }
@@ -116,19 +131,27 @@ final class FairShare {
                     try {
                         next.run().run();
                     } finally {
-                        synchronized (this) {
-                            running--;
-                        }
+                        finished(next.source());
                         drain();
                     }
                 });
             } catch (RejectedExecutionException e) {
-                synchronized (this) {
-                    running--;
-                }
+                finished(next.source());
                 next.result().completeExceptionally(new CompletionException(new RemoteException(
                         DHashMessages.errorCode(DHashException.Kind.UNAVAILABLE), "this node is shutting down")));
             }
+        }
+    }
+
+    /** One of {@code source}'s requests ended: its slot is free, and the source may have a turn again. */
+    private synchronized void finished(String source) {
+        running--;
+        int mine = runningBySource.merge(source, -1, Integer::sum);
+        if (mine == 0) {
+            runningBySource.remove(source);
+        }
+        if (mine == slotsPerSource - 1 && queues.containsKey(source) && !turns.contains(source)) {
+            turns.add(source);
         }
     }
 }

@@ -30,7 +30,7 @@ class FairShareTest {
 
     @Test
     void anotherHostsRequestGoesInWithinATurnOfAFlood() throws Exception {
-        FairShare fair = new FairShare(pool, 2, 10_000, Long.MAX_VALUE);
+        FairShare fair = new FairShare(pool, 2, 2, 10_000, Long.MAX_VALUE);
         List<String> done = Collections.synchronizedList(new ArrayList<>());
         List<CompletableFuture<String>> flood = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
@@ -56,7 +56,7 @@ class FairShareTest {
 
     @Test
     void aSourceWithTooMuchWaitingIsRefusedAtOnceAndOthersAreNot() throws Exception {
-        FairShare fair = new FairShare(pool, 2, 10, 1 << 20);
+        FairShare fair = new FairShare(pool, 2, 2, 10, 1 << 20);
         CountDownLatch hold = new CountDownLatch(1);
         List<CompletableFuture<Integer>> sent = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
@@ -106,6 +106,27 @@ class FairShareTest {
             latch.await(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
+    void oneSourceNeverHoldsEverySlot() throws Exception {
+        ExecutorService four = Executors.newFixedThreadPool(4);
+        try {
+            FairShare fair = new FairShare(four, 4, 3, 10_000, Long.MAX_VALUE);
+            CountDownLatch hold = new CountDownLatch(1);
+            for (int i = 0; i < 20; i++) {
+                fair.submit("10.0.0.1", 0, () -> {
+                    await(hold);
+                    return 1;
+                });
+            }
+            assertEquals(17, fair.waiting("10.0.0.1"), "3 of its 20 run, the fourth slot stays free");
+            // Another host's request takes the free slot at once, while the first's still hold theirs.
+            assertEquals(2, fair.submit("10.0.0.2", 0, () -> 2).get(10, TimeUnit.SECONDS));
+            hold.countDown();
+        } finally {
+            four.shutdownNow();
         }
     }
 }

@@ -63,10 +63,11 @@ public final class NettyTransport implements Transport {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Channel server;
     private final Endpoint local;
+    private final String localHost;
 
     /** Settings; {@link #defaults()} then the {@code with} methods. */
     public record Options(int maxFrameLength, Duration connectTimeout, int ioThreads, boolean useEpoll,
-            int maxVnodes) {
+            int maxVnodes, String localHost) {
 
         /**
          * @param maxFrameLength largest frame accepted or sent, in bytes after the length prefix
@@ -74,6 +75,8 @@ public final class NettyTransport implements Transport {
          * @param ioThreads event-loop threads for all of this transport's sockets
          * @param useEpoll use Linux epoll (fails at bind where it is unavailable); else NIO
          * @param maxVnodes node entries from peers must have a vnode index below this
+         * @param localHost the local address outgoing connections are made from (peers count
+         *     quotas and turns by it), or null for the one the kernel picks
          */
         public Options {
             if (maxFrameLength < FrameCodec.MIN_MAX_FRAME
@@ -98,27 +101,31 @@ public final class NettyTransport implements Transport {
         /** 4 MiB + 1 KiB frames, 5 s connect timeout, one I/O thread, epoll if it loads, 16 vnodes. */
         public static Options defaults() {
             return new Options(FrameCodec.DEFAULT_MAX_FRAME, Duration.ofSeconds(5), 1, Epoll.isAvailable(),
-                    FrameCodec.DEFAULT_MAX_VNODES);
+                    FrameCodec.DEFAULT_MAX_VNODES, null);
         }
 
         public Options withMaxFrameLength(int value) {
-            return new Options(value, connectTimeout, ioThreads, useEpoll, maxVnodes);
+            return new Options(value, connectTimeout, ioThreads, useEpoll, maxVnodes, localHost);
         }
 
         public Options withConnectTimeout(Duration value) {
-            return new Options(maxFrameLength, value, ioThreads, useEpoll, maxVnodes);
+            return new Options(maxFrameLength, value, ioThreads, useEpoll, maxVnodes, localHost);
         }
 
         public Options withIoThreads(int value) {
-            return new Options(maxFrameLength, connectTimeout, value, useEpoll, maxVnodes);
+            return new Options(maxFrameLength, connectTimeout, value, useEpoll, maxVnodes, localHost);
         }
 
         public Options withUseEpoll(boolean value) {
-            return new Options(maxFrameLength, connectTimeout, ioThreads, value, maxVnodes);
+            return new Options(maxFrameLength, connectTimeout, ioThreads, value, maxVnodes, localHost);
         }
 
         public Options withMaxVnodes(int value) {
-            return new Options(maxFrameLength, connectTimeout, ioThreads, useEpoll, value);
+            return new Options(maxFrameLength, connectTimeout, ioThreads, useEpoll, value, localHost);
+        }
+
+        public Options withLocalHost(String value) {
+            return new Options(maxFrameLength, connectTimeout, ioThreads, useEpoll, maxVnodes, value);
         }
     }
 
@@ -144,6 +151,7 @@ public final class NettyTransport implements Transport {
         Objects.requireNonNull(registry, "registry");
         Objects.requireNonNull(options, "options");
         this.codec = new FrameCodec(registry, options.maxFrameLength(), options.maxVnodes());
+        this.localHost = options.localHost();
         this.backend = IoBackend.choose(options.useEpoll());
         NettyThreads threads = new NettyThreads(listen == null ? "client" : String.valueOf(listen.port()));
         this.group = backend.newGroup(options.ioThreads(), threads);
@@ -317,7 +325,8 @@ public final class NettyTransport implements Transport {
         if (existing != null) {
             return existing;
         }
-        ChannelFuture connect = bootstrap.connect(to.host(), to.port());
+        ChannelFuture connect = localHost == null ? bootstrap.connect(to.host(), to.port())
+                : bootstrap.connect(new InetSocketAddress(to.host(), to.port()), new InetSocketAddress(localHost, 0));
         connect.channel().closeFuture().addListener(f -> outbound.remove(to, fresh));
         connect.addListener(f -> {
             if (f.isSuccess()) {

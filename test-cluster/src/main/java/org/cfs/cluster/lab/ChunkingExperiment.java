@@ -9,14 +9,12 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.IntFunction;
-import java.util.stream.Stream;
 import org.cfs.chord.ByteSize;
 import org.cfs.chord.ChordConfig;
 import org.cfs.chord.Id;
@@ -238,7 +236,7 @@ final class ChunkingExperiment implements Callable<Integer> {
                 out.add(read(members, pick, keys, blocks.stream().mapToLong(b -> b.data().length).sum()));
             }
         } finally {
-            deleteTree(dir);
+            Experiments.deleteTree(dir);
         }
         return out;
     }
@@ -388,11 +386,4 @@ final class ChunkingExperiment implements Callable<Integer> {
         }
     }
 
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
-    }
 }

@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
@@ -16,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
 import org.cfs.chord.ByteSize;
 import org.cfs.chord.Id;
@@ -97,7 +95,7 @@ final class DHashBenchmark implements Callable<Integer> {
                 measure(members, size, report);
             }
         } finally {
-            deleteTree(dir);
+            Experiments.deleteTree(dir);
         }
         report.put("failures", failed.get())
                 .put("cores", Runtime.getRuntime().availableProcessors())
@@ -216,11 +214,4 @@ final class DHashBenchmark implements Callable<Integer> {
         return size % 1024 == 0 ? size / 1024 + "k" : size + "b";
     }
 
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
-    }
 }

@@ -1,7 +1,11 @@
 package org.cfs.cluster.lab;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import org.cfs.chord.ByteSize;
 import org.cfs.chord.ChordConfig;
 import org.cfs.cluster.Cluster;
@@ -66,6 +70,18 @@ final class Experiments {
         } catch (RuntimeException e) {
             ring.close();
             throw e;
+        }
+    }
+
+    /** Deletes {@code dir} and everything under it, if it exists. */
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
         }
     }
 }

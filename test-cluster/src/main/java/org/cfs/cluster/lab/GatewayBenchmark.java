@@ -17,7 +17,6 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
@@ -147,7 +146,7 @@ final class GatewayBenchmark implements Callable<Integer> {
             report(done, nginx, (System.nanoTime() - started) / 1e9);
         } finally {
             pool.shutdownNow();
-            deleteTree(work);
+            Experiments.deleteTree(work);
         }
         return 0;
     }
@@ -491,14 +490,4 @@ final class GatewayBenchmark implements Callable<Integer> {
         }
     }
 
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
-    }
 }

@@ -11,7 +11,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -146,7 +145,7 @@ final class MountBenchmark implements Callable<Integer> {
                     VolumeMount.unmount(mnt);
                 }
             }
-            deleteTree(work);
+            Experiments.deleteTree(work);
         }
         return 0;
     }
@@ -233,7 +232,7 @@ final class MountBenchmark implements Callable<Integer> {
         }
         try (Stream<Path> caches = Files.list(work)) {
             for (Path p : caches.filter(p -> p.getFileName().toString().startsWith("cache-")).toList()) {
-                deleteTree(p);
+                Experiments.deleteTree(p);
             }
         }
         return new Run(ceiling, cold, warm, remount, get, ls, find, randomCeiling, randomCold, randomWarm, disk);
@@ -480,14 +479,4 @@ final class MountBenchmark implements Callable<Integer> {
         }
     }
 
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
-    }
 }

@@ -14,14 +14,12 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 import org.cfs.chord.ByteSize;
 import org.cfs.chord.Id;
 import org.cfs.cluster.LoopbackDHashRing;
@@ -125,7 +123,7 @@ final class VolumeBenchmark implements Callable<Integer> {
             Resent[] edits = edits(work, editBytes);
             report(done, bigBytes, smallBytes, editBytes, edits);
         } finally {
-            deleteTree(work);
+            Experiments.deleteTree(work);
         }
         return 0;
     }
@@ -161,8 +159,8 @@ final class VolumeBenchmark implements Callable<Integer> {
             double[] reads = reads(index, blocks, client, Publisher.volumeId(key, LABEL), copies);
             return new Run(publishBig, copyBig, publishSmall, copySmall, reads[0], reads[1], reads[2]);
         } finally {
-            deleteTree(ringDir);
-            deleteTree(copies);
+            Experiments.deleteTree(ringDir);
+            Experiments.deleteTree(copies);
         }
     }
 
@@ -258,7 +256,7 @@ final class VolumeBenchmark implements Callable<Integer> {
             Publication inserted = publisher.publish(tree, key, LABEL, publishOptions());
             return new Resent[] {resent(first), resent(flipped), resent(inserted)};
         } finally {
-            deleteTree(ringDir);
+            Experiments.deleteTree(ringDir);
         }
     }
 
@@ -372,17 +370,6 @@ final class VolumeBenchmark implements Callable<Integer> {
     private static void check(boolean ok, String message) {
         if (!ok) {
             throw new IllegalArgumentException(message);
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
         }
     }
 
