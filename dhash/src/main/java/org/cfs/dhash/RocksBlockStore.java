@@ -283,6 +283,65 @@ public final class RocksBlockStore implements BlockStore {
     }
 
     @Override
+    public void putAll(Map<Id, byte[]> entries, String source) throws DHashException {
+        if (entries.isEmpty()) {
+            return;
+        }
+        reopenIfWritesRefused();
+        enter();
+        try {
+            int[] stripes = entries.keySet().stream().mapToInt(RocksBlockStore::stripe).distinct().sorted().toArray();
+            underLocks(stripes, 0, () -> writeAll(entries, source));
+        } finally {
+            exit();
+        }
+    }
+
+    /** Runs {@code body} holding the given key locks, taken in ascending order so two batches never deadlock. */
+    private void underLocks(int[] stripes, int next, Write body) throws DHashException {
+        if (next == stripes.length) {
+            body.run();
+            return;
+        }
+        synchronized (keyLocks[stripes[next]]) {
+            underLocks(stripes, next + 1, body);
+        }
+    }
+
+    @FunctionalInterface
+    private interface Write {
+        void run() throws DHashException;
+    }
+
+    private void writeAll(Map<Id, byte[]> entries, String source) throws DHashException {
+        List<StoreAccounts.Change> changes = new ArrayList<>(entries.size());
+        try (WriteBatch batch = new WriteBatch()) {
+            for (var e : entries.entrySet()) {
+                byte[] block = e.getValue();
+                StoreAccounts.Change change = accounts.charge(held(e.getKey()), block.length, source);
+                changes.add(change);
+                byte[] id = e.getKey().toBytes();
+                batch.put(blocks, id, block);
+                batch.put(meta, id, encodeHeld(block.length, BlockCodec.version(block), change.chargePayer()));
+                record(batch, change);
+            }
+            db.write(durable, batch);
+        } catch (RocksDBException e) {
+            undo(changes);
+            throw writeFailed("cannot store " + entries.size() + " blocks", e);
+        } catch (DHashException refused) {
+            undo(changes);
+            throw refused;
+        }
+    }
+
+    private void undo(List<StoreAccounts.Change> changes) {
+        for (int i = changes.size() - 1; i >= 0; i--) {
+            accounts.undo(changes.get(i));
+        }
+    }
+
+    @Override
     public boolean delete(Id key) throws DHashException {
         reopenIfWritesRefused();
         enter();
@@ -531,7 +590,11 @@ public final class RocksBlockStore implements BlockStore {
     }
 
     private Object keyLock(Id key) {
-        return keyLocks[Math.floorMod(key.hashCode(), KEY_LOCKS)];
+        return keyLocks[stripe(key)];
+    }
+
+    private static int stripe(Id key) {
+        return Math.floorMod(key.hashCode(), KEY_LOCKS);
     }
 
     private StoreAccounts.Held held(Id key) throws DHashException {
