@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
@@ -313,17 +314,44 @@ public final class RocksBlockStore implements BlockStore {
         void run() throws DHashException;
     }
 
+    /**
+     * Reads what every key holds in one multi-get, charges each block, and writes blocks, metadata
+     * and the counters' summed deltas (one merge per counter, not per block) in one synced batch.
+     */
     private void writeAll(Map<Id, byte[]> entries, String source) throws DHashException {
+        List<byte[]> ids = new ArrayList<>(entries.size());
+        entries.keySet().forEach(key -> ids.add(key.toBytes()));
+        List<byte[]> metas;
+        try {
+            metas = db.multiGetAsList(Collections.nCopies(ids.size(), meta), ids);
+        } catch (RocksDBException e) {
+            throw ioError("cannot read the metadata of " + entries.size() + " blocks", e);
+        }
         List<StoreAccounts.Change> changes = new ArrayList<>(entries.size());
         try (WriteBatch batch = new WriteBatch()) {
-            for (var e : entries.entrySet()) {
-                byte[] block = e.getValue();
-                StoreAccounts.Change change = accounts.charge(held(e.getKey()), block.length, source);
+            long count = 0;
+            long bytes = 0;
+            Map<String, Long> usage = new HashMap<>();
+            int i = 0;
+            for (byte[] block : entries.values()) {
+                byte[] id = ids.get(i);
+                StoreAccounts.Change change = accounts.charge(decodeHeld(metas.get(i++)), block.length, source);
                 changes.add(change);
-                byte[] id = e.getKey().toBytes();
                 batch.put(blocks, id, block);
                 batch.put(meta, id, encodeHeld(block.length, BlockCodec.version(block), change.chargePayer()));
-                record(batch, change);
+                count += change.count();
+                bytes += change.bytes();
+                if (change.creditPayer() != null) {
+                    usage.merge(change.creditPayer(), -change.credit(), Long::sum);
+                }
+                if (change.chargePayer() != null) {
+                    usage.merge(change.chargePayer(), change.charge(), Long::sum);
+                }
+            }
+            addTo(batch, COUNT_KEY, count);
+            addTo(batch, BYTES_KEY, bytes);
+            for (var e : usage.entrySet()) {
+                addTo(batch, usageKey(e.getKey()), e.getValue());
             }
             db.write(durable, batch);
         } catch (RocksDBException e) {
@@ -604,6 +632,10 @@ public final class RocksBlockStore implements BlockStore {
         } catch (RocksDBException e) {
             throw ioError("cannot read the metadata of block " + key, e);
         }
+        return decodeHeld(value);
+    }
+
+    private static StoreAccounts.Held decodeHeld(byte[] value) {
         if (value == null) {
             return null;
         }

@@ -14,7 +14,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.cfs.chord.ByteSize;
 import org.cfs.chord.ChordHost;
 import org.cfs.chord.Endpoint;
@@ -28,6 +27,7 @@ import org.cfs.dhash.ContentBlock;
 import org.cfs.dhash.DHash;
 import org.cfs.dhash.DHashConfig;
 import org.cfs.dhash.DHashException;
+import org.cfs.dhash.HandOver;
 import org.cfs.dhash.StoreLimits;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -86,8 +86,11 @@ final class HandOverExperiment implements Callable<Integer> {
             report.put("fill_s", seconds(System.nanoTime() - fillStart));
 
             long start = System.nanoTime();
-            boolean finished = await(ring.on(leaving).handOver(), Duration.ofSeconds(bound));
-            report.put("hand_over_s", seconds(System.nanoTime() - start)).put("hand_over_finished", finished);
+            HandOver done = ring.on(leaving).handOver(Duration.ofSeconds(bound))
+                    .get(bound + 5L, TimeUnit.SECONDS);
+            report.put("hand_over_s", seconds(System.nanoTime() - start))
+                    .put("handed_over", done.handedOver()).put("not_handed_over", done.notHandedOver())
+                    .put("blocks_per_s", done.handedOver() / Math.max(1e-9, done.took().toNanos() / 1e9));
             boolean left = await(leaving.leave(), Duration.ofSeconds(5));
             ring.crash(leaving);
             report.put("left", left);
@@ -192,7 +195,7 @@ final class HandOverExperiment implements Callable<Integer> {
         try {
             f.get(bound.toMillis(), TimeUnit.MILLISECONDS);
             return true;
-        } catch (TimeoutException | ExecutionException e) {
+        } catch (java.util.concurrent.TimeoutException | ExecutionException e) {
             return false;
         }
     }
