@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.cfs.chord.ChordHost;
 import org.cfs.dhash.DHash;
+import org.cfs.dhash.HandOver;
 import org.cfs.metrics.MetricsServer;
 import org.slf4j.Logger;
 
@@ -16,6 +17,9 @@ import org.slf4j.Logger;
  * fails or overruns is logged and the next runs anyway.
  */
 final class NodeShutdown {
+    /** Past its bound the hand-over only waits for its last replies. */
+    private static final Duration HAND_OVER_SLACK = Duration.ofSeconds(2);
+
     private final ChordHost host;
     private final DHash dhash;
     private final NodeStorage storage;
@@ -53,13 +57,21 @@ final class NodeShutdown {
             return;
         }
         log.info("handing {} over to their other replica hosts", NodeStorage.blocks(blocks));
-        long start = System.nanoTime();
-        if (await(dhash.handOver(), NodeCommand.HAND_OVER_TIMEOUT, "handing blocks over",
+        CompletableFuture<HandOver> handing = dhash.handOver(NodeCommand.HAND_OVER_TIMEOUT);
+        if (!await(handing, NodeCommand.HAND_OVER_TIMEOUT.plus(HAND_OVER_SLACK), "handing blocks over",
                 "leaving anyway; maintenance on the other hosts restores the missing copies")) {
-            log.info("handed {} over in {}", NodeStorage.blocks(blocks),
-                    Await.seconds(Duration.ofNanos(System.nanoTime() - start)));
+            return;
+        }
+        HandOver done = handing.join();
+        if (done.notHandedOver() == 0) {
+            log.info("handed {} over in {}", NodeStorage.blocks(done.held()), Await.seconds(done.took()));
+        } else {
+            log.warn("handed {} of {} over in {}; {} NOT handed over: leaving anyway, maintenance on the other"
+                    + " hosts copies them from the copies left", done.handedOver(), NodeStorage.blocks(done.held()),
+                    Await.seconds(done.took()), NodeStorage.blocks(done.notHandedOver()));
         }
     }
+
 
     private void leave() {
         log.info("leaving the ring");

@@ -3,7 +3,9 @@ package org.cfs.dhash;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -26,6 +28,7 @@ import org.cfs.dhash.DHashMessages.Probed;
 import org.cfs.dhash.DHashMessages.RangeDigest;
 import org.cfs.dhash.DHashMessages.ReportBad;
 import org.cfs.dhash.DHashMessages.StoreBlock;
+import org.cfs.dhash.DHashMessages.StoreBlocks;
 
 /**
  * The serving side of DHash on one host: verifies every block before storing it, keeps only the
@@ -54,11 +57,12 @@ final class BlockServer implements Transport.RequestHandler {
     private volatile Supplier<CompletableFuture<NodeStatus>> status;
 
     /**
-     * Whether a store marked as a maintenance copy is one: this host and the sending host are both
-     * among the key's replica hosts. Only then is it taken without charging the sender's quota.
+     * Whether stores marked as maintenance copies are ones: the keys share one owner, and this host
+     * and the sending host are both among its replica hosts. Only then are they taken without
+     * charging the sender's quota.
      */
     interface Responsibility {
-        CompletableFuture<Boolean> isReplicaCopy(Id key, String fromHost);
+        CompletableFuture<Boolean> areReplicaCopies(List<Id> keys, String fromHost);
     }
 
     BlockServer(BlockStore store, BlockCache cache, DHashConfig config, Clock clock, Executor io,
@@ -89,10 +93,49 @@ final class BlockServer implements Transport.RequestHandler {
         if (request instanceof StoreBlock m && m.replica()) {
             // A copy from maintenance is free only where this host must hold the key; anyone else
             // claiming to be maintenance pays like any writer.
-            return responsibility.isReplicaCopy(m.key(), fromHost).thenCompose(mine -> answerAsync(
+            return responsibility.areReplicaCopies(List.of(m.key()), fromHost).thenCompose(mine -> answerAsync(
                     fromHost, mine ? null : fromHost, new StoreBlock(m.key(), m.block(), mine)));
         }
+        if (request instanceof StoreBlocks m) {
+            long bytes = m.blocks().stream().mapToLong(b -> b.length).sum();
+            return responsibility.areReplicaCopies(m.keys(), fromHost).thenCompose(mine -> fair.submit(fromHost, bytes,
+                    () -> {
+                        storeAll(m, mine ? null : fromHost);
+                        return (Message) new Ack();
+                    }));
+        }
         return answerAsync(fromHost, fromHost, request);
+    }
+
+    /**
+     * Verifies every block of a batch, then stores the content blocks in one durable write (the
+     * sender sends only what a key list showed missing, so asking again first would cost a read each) and the signed ones one at a time under their sequence rules. A signed block this host
+     * holds in a newer or conflicting version is left as it is: the batch is a hand-over, and the
+     * sender learns nothing it could act on. Any block that fails verification refuses the whole batch.
+     */
+    void storeAll(StoreBlocks m, String source) throws DHashException {
+        Map<Id, byte[]> fresh = new LinkedHashMap<>();
+        List<Integer> signed = new ArrayList<>();
+        for (int i = 0; i < m.keys().size(); i++) {
+            Id key = m.keys().get(i);
+            Block block = Block.decode(m.blocks().get(i), config.maxDataBytes());
+            block.verify(key, clock.millis(), config.maxDataBytes());
+            if (block instanceof SignedBlock) {
+                signed.add(i);
+            } else {
+                fresh.put(key, m.blocks().get(i));
+            }
+        }
+        store.putAll(fresh, source);
+        for (int i : signed) {
+            try {
+                store(m.keys().get(i), m.blocks().get(i), source);
+            } catch (DHashException e) {
+                if (e.kind() != DHashException.Kind.STALE && e.kind() != DHashException.Kind.CONFLICT) {
+                    throw e;
+                }
+            }
+        }
     }
 
     /**

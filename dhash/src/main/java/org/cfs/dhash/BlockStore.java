@@ -1,6 +1,7 @@
 package org.cfs.dhash;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.cfs.chord.Id;
@@ -28,6 +29,13 @@ public interface BlockStore extends AutoCloseable {
      * store or the source's usage is never refused.
      */
     void put(Id key, byte[] block, String source) throws DHashException;
+
+    /**
+     * Stores or replaces every block of {@code blocks} as {@link #put} does, all durable together
+     * (RocksDB: one synced write), so a hand-over of thousands of blocks costs one sync, not one
+     * each. All or nothing: if one is refused, none is stored.
+     */
+    void putAll(Map<Id, byte[]> blocks, String source) throws DHashException;
 
     /** Removes the block and credits its bytes back; false if there was none. */
     boolean delete(Id key) throws DHashException;

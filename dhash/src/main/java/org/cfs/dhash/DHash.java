@@ -82,7 +82,7 @@ public final class DHash implements AutoCloseable, MeterBinder {
         boolean caching = config.cacheSize().bytes() > 0;
         Function<Id, CompletableFuture<LookupResult>> lookup = key -> host.vnodes().get(0).lookup(key);
         BlockServer server = new BlockServer(store, new BlockCache(Math.max(1, config.cacheSize().bytes())), config, clock,
-                executor, (key, from) -> isReplicaCopy(host, key, from, lookup, config.replicas()));
+                executor, (keys, from) -> areReplicaCopies(host, keys, from, lookup, config.replicas()));
         host.setServiceHandler(server);
         if (caching) {
             host.setKeyHolder(server.cache()::contains);
@@ -104,25 +104,37 @@ public final class DHash implements AutoCloseable, MeterBinder {
     }
 
     /**
-     * True if {@code host} and the sender both are among the replica hosts of {@code key}: the
-     * first k distinct hosts of the owner's replica set, plus one more for a replica that is being
-     * replaced. An owner knows its replica set from its own successors; anyone else looks it up.
+     * True if {@code keys} share one owner and {@code host} and the sender both are among its
+     * replica hosts: the first k distinct hosts of the owner's replica set, plus one more for a
+     * replica that is being replaced. An owner knows its replica set from its own successors;
+     * anyone else looks up the first key.
      */
-    private static CompletableFuture<Boolean> isReplicaCopy(ChordHost host, Id key, String fromHost,
-                                                            Function<Id, CompletableFuture<LookupResult>> lookup, int k) {
+    private static CompletableFuture<Boolean> areReplicaCopies(ChordHost host, List<Id> keys, String fromHost,
+                                                               Function<Id, CompletableFuture<LookupResult>> lookup,
+                                                               int k) {
+        Id first = keys.get(0);
         for (ChordNode v : host.vnodes()) {
             var pred = v.predecessor();
-            if (pred.isPresent() && key.inHalfOpen(pred.get().id(), v.self().id())) {
+            if (pred.isPresent() && first.inHalfOpen(pred.get().id(), v.self().id())) {
+                if (!allIn(keys, pred.get().id(), v.self().id())) {
+                    return CompletableFuture.completedFuture(false);
+                }
                 List<NodeRef> ring = new ArrayList<>();
                 ring.add(v.self());
                 ring.addAll(v.successors());
                 return CompletableFuture.completedFuture(sentByReplica(ring, fromHost, k));
             }
         }
-        return lookup.apply(key)
-                .thenApply(r -> BlockClient.replicaHosts(r.replicaSet(), k + 1).stream()
-                        .anyMatch(n -> n.endpoint().equals(host.endpoint())) && sentByReplica(r.replicaSet(), fromHost, k))
+        return lookup.apply(first)
+                .thenApply(r -> allIn(keys, first.minus(Id.powerOfTwo(0)), r.owner().id())
+                        && BlockClient.replicaHosts(r.replicaSet(), k + 1).stream()
+                                .anyMatch(n -> n.endpoint().equals(host.endpoint()))
+                        && sentByReplica(r.replicaSet(), fromHost, k))
                 .exceptionally(e -> false);
+    }
+
+    private static boolean allIn(List<Id> keys, Id fromExclusive, Id toInclusive) {
+        return keys.stream().allMatch(key -> key.inHalfOpen(fromExclusive, toInclusive));
     }
 
     private static boolean sentByReplica(List<NodeRef> replicaSet, String fromHost, int k) {
@@ -228,9 +240,14 @@ public final class DHash implements AutoCloseable, MeterBinder {
         return client.stat(key);
     }
 
-    /** Hands every held block to its other replica hosts: call before a graceful leave. */
-    public CompletableFuture<Void> handOver() {
-        return maintenance == null ? CompletableFuture.completedFuture(null) : maintenance.handOverAll();
+    /**
+     * Before a graceful leave: puts every held block on the k hosts that hold its key once this node
+     * is gone, sending each only what it lacks. Completes within {@code bound}, saying how many
+     * blocks it confirmed; a client has none to hand over.
+     */
+    public CompletableFuture<HandOver> handOver(Duration bound) {
+        return maintenance == null ? CompletableFuture.completedFuture(new HandOver(0, 0, Duration.ZERO))
+                : maintenance.handOverAll(bound);
     }
 
     /** Runs one maintenance round now (tests and experiments). */

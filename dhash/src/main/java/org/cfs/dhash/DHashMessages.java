@@ -2,8 +2,10 @@ package org.cfs.dhash;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import org.cfs.chord.Id;
 import org.cfs.chord.NodeRef;
 import org.cfs.chord.wire.ChordMessages.Ack;
@@ -35,7 +37,11 @@ import org.cfs.chord.wire.WireWriter;
  *                cachedBytes:u64  maintenanceRounds:u64  sinceMaintenanceMillis:i64  lastMaintenanceMillis:i64
  *                vnodeCount:u16 (at most 1024)  vnode*vnodeCount
  *    vnode     = self:node  predecessor:node?  successors:node[]  fingers:node[]
+ * 77 StoreBlocks count:u16 (1..4096)  (key:id  block:bytes32)*count    reply: Ack
  * </pre>
+ * StoreBlocks carries maintenance copies of blocks that share one owner, as a graceful leave hands
+ * them over; its keys are distinct, and the sender keeps its blocks to {@link #BATCH_BYTES} unless
+ * one block alone is larger.
  * In NodeStatus the u64 fields are at most 2^63-1, and the two maintenance times are -1 before the
  * first round has ended, else at least 0.
  * DHash errors travel as error replies with code {@link #errorCode} of the {@link DHashException.Kind}.
@@ -47,6 +53,10 @@ public final class DHashMessages {
     static final int MAX_PARTS = 1024;
     /** Most keys one key list may carry. */
     static final int MAX_KEYS = 4096;
+    /** Most blocks one StoreBlocks may carry. */
+    static final int MAX_BATCH_BLOCKS = 4096;
+    /** Block bytes a sender puts in one StoreBlocks: well under the frame limit, and many in flight. */
+    static final int BATCH_BYTES = 1024 * 1024;
     /** Remote error codes of DHash are this plus the kind's code. */
     static final int ERROR_BASE = 100;
     /** Most vnodes a status may describe: {@code ChordConfig}'s own upper bound on vnodes per host. */
@@ -106,6 +116,21 @@ public final class DHashMessages {
             versions = List.copyOf(versions);
             if (keys.size() != versions.size()) {
                 throw new IllegalArgumentException(keys.size() + " keys but " + versions.size() + " versions");
+            }
+        }
+    }
+
+    /**
+     * Maintenance copies of many blocks with one owner, stored in one durable write: what a graceful
+     * leave hands over. Keys are distinct; {@code blocks.get(i)} is the block of {@code keys.get(i)}.
+     */
+    record StoreBlocks(List<Id> keys, List<byte[]> blocks) implements Message {
+        StoreBlocks {
+            keys = List.copyOf(keys);
+            blocks = List.copyOf(blocks);
+            if (keys.size() != blocks.size() || keys.isEmpty() || keys.size() > MAX_BATCH_BLOCKS) {
+                throw new IllegalArgumentException(keys.size() + " keys and " + blocks.size()
+                        + " blocks: a batch needs as many of each, 1.." + MAX_BATCH_BLOCKS);
             }
         }
     }
@@ -187,7 +212,10 @@ public final class DHashMessages {
                         in -> new GetStatus()),
                 MessageCodec.of(76, NodeStatus.class,
                         DHashMessages::writeStatus,
-                        DHashMessages::readStatus));
+                        DHashMessages::readStatus),
+                MessageCodec.of(77, StoreBlocks.class,
+                        DHashMessages::writeBlocks,
+                        DHashMessages::readBlocks));
     }
 
     private static int parts(WireReader in) throws MalformedFrameException {
@@ -277,5 +305,32 @@ public final class DHashMessages {
             versions.add(in.i64("versions[" + i + "]"));
         }
         return new KeyList(keys, versions, in.bool("complete"));
+    }
+
+    private static void writeBlocks(StoreBlocks m, WireWriter out) {
+        out.u16(m.keys().size());
+        for (int i = 0; i < m.keys().size(); i++) {
+            out.id(m.keys().get(i)).bytes(m.blocks().get(i));
+        }
+    }
+
+    private static StoreBlocks readBlocks(WireReader in) throws MalformedFrameException {
+        int count = in.u16("count");
+        if (count < 1 || count > MAX_BATCH_BLOCKS || (long) count * (Id.BYTES + Integer.BYTES) > in.remaining()) {
+            throw new MalformedFrameException("StoreBlocks.count: " + count + " blocks do not fit the "
+                    + in.remaining() + " remaining bytes or are outside 1.." + MAX_BATCH_BLOCKS);
+        }
+        List<Id> keys = new ArrayList<>(count);
+        List<byte[]> blocks = new ArrayList<>(count);
+        Set<Id> seen = new HashSet<>(count * 2);
+        for (int i = 0; i < count; i++) {
+            Id key = in.id("keys[" + i + "]");
+            if (!seen.add(key)) {
+                throw new MalformedFrameException("StoreBlocks.keys[" + i + "]: " + key + " appears twice");
+            }
+            keys.add(key);
+            blocks.add(in.bytes("blocks[" + i + "]", MAX_BLOCK_BYTES));
+        }
+        return new StoreBlocks(keys, blocks);
     }
 }

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
@@ -30,6 +31,7 @@ import org.cfs.dhash.DHashMessages.KeyList;
 import org.cfs.dhash.DHashMessages.ListKeys;
 import org.cfs.dhash.DHashMessages.RangeDigest;
 import org.cfs.dhash.DHashMessages.StoreBlock;
+import org.cfs.dhash.DHashMessages.StoreBlocks;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +48,8 @@ final class Maintenance {
     private static final Logger LOG = LoggerFactory.getLogger(Maintenance.class);
     /** Keys listed per request when comparing a sub-range. */
     private static final int LIST_LIMIT = 1024;
+    /** Batches in flight to each host during a hand-over. */
+    static final int HAND_OVER_LANES = 8;
 
     private final List<ChordNode> vnodes;
     private final Endpoint self;
@@ -342,27 +346,196 @@ final class Maintenance {
         });
     }
 
-    /** Before a graceful leave: copies every held key to its replica hosts other than this one. */
-    CompletableFuture<Void> handOverAll() {
-        return supplyIo(() -> server.store().keys(Id.ZERO, Id.ZERO, Integer.MAX_VALUE)).thenCompose(keys -> {
-            CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
-            for (Id k : keys) {
-                chain = chain.thenCompose(ignored -> lookup.apply(k).thenCompose(r -> {
-                    List<NodeRef> others = new ArrayList<>();
-                    for (NodeRef n : BlockClient.replicaHosts(r.replicaSet(), config.replicas() + 1)) {
-                        if (!n.endpoint().equals(self) && others.size() < config.replicas()) {
-                            others.add(n);
-                        }
-                    }
-                    CompletableFuture<Void> all = CompletableFuture.completedFuture(null);
-                    for (NodeRef n : others) {
-                        all = all.thenCompose(ignored2 -> push(n, k));
-                    }
-                    return all;
-                }).exceptionally(e -> null));
+    /**
+     * Before a graceful leave: puts every held block on the k hosts that hold its key once this host
+     * is gone, within {@code bound}. Held keys are walked in runs that share an owner, one lookup per
+     * run; each run is compared with each of its hosts by key list, as a maintenance sync does, and
+     * only what a host lacks is sent, in {@code StoreBlocks} of up to {@link DHashMessages#BATCH_BYTES}
+     * with {@link #HAND_OVER_LANES} in flight per host, every run and host at once. Completes at the
+     * bound at the latest, with what it confirmed by then.
+     */
+    CompletableFuture<HandOver> handOverAll(Duration bound) {
+        long start = scheduler.nanoTime();
+        HandingOver state = new HandingOver(start + bound.toNanos(), server.store().count());
+        CompletableFuture<HandOver> result = new CompletableFuture<>();
+        Scheduler.Timer timer = scheduler.schedule(bound, () -> result.complete(state.report(start)));
+        Id origin = vnodes.get(0).self().id();
+        List<CompletableFuture<Void>> runs = new ArrayList<>();
+        walkRuns(origin, origin, runs, state)
+                .exceptionally(e -> {
+                    LOG.warn("handing blocks over from {}: finding the owners of held keys failed: {}", self, e.toString());
+                    return null;
+                })
+                .thenCompose(ignored -> CompletableFuture.allOf(runs.toArray(CompletableFuture[]::new)))
+                .whenComplete((ok, e) -> {
+                    timer.cancel();
+                    result.complete(state.report(start));
+                });
+        return result;
+    }
+
+    /** One hand-over in progress: its deadline and what it confirmed so far. */
+    private final class HandingOver {
+        final long deadline;
+        final long held;
+        final AtomicLong confirmed = new AtomicLong();
+
+        HandingOver(long deadline, long held) {
+            this.deadline = deadline;
+            this.held = held;
+        }
+
+        boolean late() {
+            return scheduler.nanoTime() - deadline >= 0;
+        }
+
+        HandOver report(long start) {
+            return new HandOver(held, Math.min(held, confirmed.get()), Duration.ofNanos(scheduler.nanoTime() - start));
+        }
+    }
+
+    /** Starts a hand-over of each run of held keys after {@code after} that share an owner; done once all started. */
+    private CompletableFuture<Void> walkRuns(Id origin, Id after, List<CompletableFuture<Void>> runs, HandingOver state) {
+        if (state.late()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return supplyIo(() -> server.store().keys(after, origin, 1)).thenCompose(next -> next.isEmpty()
+                ? CompletableFuture.completedFuture(null)
+                : lookup.apply(next.get(0)).thenCompose(r -> {
+                    Id owner = r.owner().id();
+                    boolean last = owner.equals(origin) || !owner.inHalfOpen(after, origin);
+                    Id end = last ? origin : owner;
+                    runs.add(handOverRun(after, end, holdersOnceGone(r), state));
+                    return last ? CompletableFuture.completedFuture(null) : walkRuns(origin, end, runs, state);
+                }));
+    }
+
+    /** The first k hosts of the replica set other than this one: who holds its keys once this host left. */
+    private List<NodeRef> holdersOnceGone(LookupResult r) {
+        List<NodeRef> out = new ArrayList<>();
+        for (NodeRef n : BlockClient.replicaHosts(r.replicaSet(), config.replicas() + 1)) {
+            if (!n.endpoint().equals(self) && out.size() < config.replicas()) {
+                out.add(n);
             }
-            return chain;
+        }
+        return out;
+    }
+
+    /** Hands the held keys of (from, to] to every one of {@code holders}; counts them once all confirmed. */
+    private CompletableFuture<Void> handOverRun(Id from, Id to, List<NodeRef> holders, HandingOver state) {
+        Set<Id> failed = ConcurrentHashMap.newKeySet();
+        AtomicBoolean cut = new AtomicBoolean(holders.isEmpty());
+        List<CompletableFuture<Void>> each = new ArrayList<>();
+        for (NodeRef h : holders) {
+            each.add(handOverPages(h, from, to, failed, cut, state).exceptionally(e -> {
+                LOG.debug("handing ({}, {}] over to {} failed: {}", from, to, h, e.toString());
+                cut.set(true);
+                return null;
+            }));
+        }
+        return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
+                .thenCompose(ignored -> cut.get() ? CompletableFuture.completedFuture(0L) : supplyIo(() -> count(from, to)))
+                .thenAccept(n -> state.confirmed.addAndGet(Math.max(0, n - failed.size())));
+    }
+
+    private long count(Id from, Id to) throws DHashException {
+        long[] n = {0};
+        server.store().forEachKey(from, to, key -> n[0]++);
+        return n[0];
+    }
+
+    /** Compares (from, to] with {@code holder} a key list page at a time and sends what it lacks. */
+    private CompletableFuture<Void> handOverPages(NodeRef holder, Id from, Id to, Set<Id> failed,
+                                                 AtomicBoolean cut, HandingOver state) {
+        if (state.late()) {
+            cut.set(true);
+            return CompletableFuture.completedFuture(null);
+        }
+        return call(holder, new ListKeys(from, to, DHashMessages.MAX_KEYS), KeyList.class).thenCompose(theirs -> {
+            Id pageEnd = theirs.complete() || theirs.keys().isEmpty() ? to : theirs.keys().get(theirs.keys().size() - 1);
+            return supplyIo(() -> lacking(from, pageEnd, theirs))
+                    .thenCompose(keys -> sendAll(holder, keys, failed, cut, state))
+                    .thenCompose(ignored -> pageEnd.equals(to) ? CompletableFuture.completedFuture(null)
+                            : handOverPages(holder, pageEnd, to, failed, cut, state));
         });
+    }
+
+    /** Held keys of (from, to] that {@code theirs} lacks or holds in an older version, in ring order. */
+    private List<Id> lacking(Id from, Id to, KeyList theirs) throws DHashException {
+        Map<Id, Long> theirVersions = new HashMap<>();
+        for (int i = 0; i < theirs.keys().size(); i++) {
+            theirVersions.put(theirs.keys().get(i), theirs.versions().get(i));
+        }
+        List<Id> out = new ArrayList<>();
+        server.store().forEachVersion(from, to, (key, version) -> {
+            Long held = theirVersions.get(key);
+            if (held == null || held < version) {
+                out.add(key);
+            }
+            return true;
+        });
+        return out;
+    }
+
+    private CompletableFuture<Void> sendAll(NodeRef holder, List<Id> keys, Set<Id> failed,
+                                            AtomicBoolean cut, HandingOver state) {
+        int[] cursor = {0};
+        List<CompletableFuture<Void>> lanes = new ArrayList<>();
+        for (int i = 0; i < HAND_OVER_LANES; i++) {
+            lanes.add(lane(holder, keys, cursor, failed, cut, state));
+        }
+        return CompletableFuture.allOf(lanes.toArray(CompletableFuture[]::new));
+    }
+
+    /** Sends batch after batch of {@code keys} from the shared cursor until none are left. */
+    private CompletableFuture<Void> lane(NodeRef holder, List<Id> keys, int[] cursor, Set<Id> failed,
+                                         AtomicBoolean cut, HandingOver state) {
+        if (state.late()) {
+            cut.set(true);
+            return CompletableFuture.completedFuture(null);
+        }
+        return supplyIo(() -> nextBatch(keys, cursor)).thenCompose(batch -> batch == null
+                ? CompletableFuture.completedFuture(null)
+                : storeBatch(holder, batch, 1).handle((ack, e) -> {
+                    if (e != null) {
+                        LOG.debug("handing {} blocks over to {} failed: {}", batch.keys().size(), holder, e.toString());
+                        failed.addAll(batch.keys());
+                    } else {
+                        handedOff.addAndGet(batch.keys().size());
+                    }
+                    return null;
+                }).thenCompose(ignored -> lane(holder, keys, cursor, failed, cut, state)));
+    }
+
+    /**
+     * The next blocks from the cursor, up to {@link DHashMessages#BATCH_BYTES} (one block more, alone,
+     * if it is larger); null once none are left. Keys no longer held are skipped.
+     */
+    private StoreBlocks nextBatch(List<Id> keys, int[] cursor) throws DHashException {
+        synchronized (cursor) {
+            List<Id> batchKeys = new ArrayList<>();
+            List<byte[]> blocks = new ArrayList<>();
+            long bytes = 0;
+            while (cursor[0] < keys.size() && batchKeys.size() < DHashMessages.MAX_BATCH_BLOCKS) {
+                Id key = keys.get(cursor[0]);
+                Optional<byte[]> block = server.store().get(key);
+                if (block.isPresent()) {
+                    if (!batchKeys.isEmpty() && bytes + block.get().length > DHashMessages.BATCH_BYTES) {
+                        break;
+                    }
+                    batchKeys.add(key);
+                    blocks.add(block.get());
+                    bytes += block.get().length;
+                }
+                cursor[0]++;
+            }
+            return batchKeys.isEmpty() ? null : new StoreBlocks(batchKeys, blocks);
+        }
+    }
+
+    private CompletableFuture<Ack> storeBatch(NodeRef holder, StoreBlocks batch, int retries) {
+        return call(holder, batch, Ack.class).exceptionallyCompose(e -> retries > 0
+                ? storeBatch(holder, batch, retries - 1) : CompletableFuture.failedFuture(e));
     }
 
     long rounds() {

@@ -2,6 +2,7 @@ package org.cfs.dhash;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.Optional;
@@ -52,6 +53,30 @@ public final class MemoryBlockStore implements BlockStore {
             StoreAccounts.Change change = accounts.charge(
                     old == null ? null : new StoreAccounts.Held(old.block().length, old.payer()), block.length, source);
             blocks.put(key, new Entry(block, change.chargePayer()));
+        }
+    }
+
+    @Override
+    public void putAll(Map<Id, byte[]> entries, String source) throws DHashException {
+        synchronized (writeLock) {
+            checkOpen();
+            List<StoreAccounts.Change> changes = new ArrayList<>(entries.size());
+            try {
+                for (var e : entries.entrySet()) {
+                    Entry old = blocks.get(e.getKey());
+                    changes.add(accounts.charge(old == null ? null : new StoreAccounts.Held(old.block().length,
+                            old.payer()), e.getValue().length, source));
+                }
+            } catch (DHashException refused) {
+                for (int i = changes.size() - 1; i >= 0; i--) {
+                    accounts.undo(changes.get(i));
+                }
+                throw refused;
+            }
+            int i = 0;
+            for (var e : entries.entrySet()) {
+                blocks.put(e.getKey(), new Entry(e.getValue(), changes.get(i++).chargePayer()));
+            }
         }
     }
 

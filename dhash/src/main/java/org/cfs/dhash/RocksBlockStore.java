@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
@@ -283,6 +284,92 @@ public final class RocksBlockStore implements BlockStore {
     }
 
     @Override
+    public void putAll(Map<Id, byte[]> entries, String source) throws DHashException {
+        if (entries.isEmpty()) {
+            return;
+        }
+        reopenIfWritesRefused();
+        enter();
+        try {
+            int[] stripes = entries.keySet().stream().mapToInt(RocksBlockStore::stripe).distinct().sorted().toArray();
+            underLocks(stripes, 0, () -> writeAll(entries, source));
+        } finally {
+            exit();
+        }
+    }
+
+    /** Runs {@code body} holding the given key locks, taken in ascending order so two batches never deadlock. */
+    private void underLocks(int[] stripes, int next, Write body) throws DHashException {
+        if (next == stripes.length) {
+            body.run();
+            return;
+        }
+        synchronized (keyLocks[stripes[next]]) {
+            underLocks(stripes, next + 1, body);
+        }
+    }
+
+    @FunctionalInterface
+    private interface Write {
+        void run() throws DHashException;
+    }
+
+    /**
+     * Reads what every key holds in one multi-get, charges each block, and writes blocks, metadata
+     * and the counters' summed deltas (one merge per counter, not per block) in one synced batch.
+     */
+    private void writeAll(Map<Id, byte[]> entries, String source) throws DHashException {
+        List<byte[]> ids = new ArrayList<>(entries.size());
+        entries.keySet().forEach(key -> ids.add(key.toBytes()));
+        List<byte[]> metas;
+        try {
+            metas = db.multiGetAsList(Collections.nCopies(ids.size(), meta), ids);
+        } catch (RocksDBException e) {
+            throw ioError("cannot read the metadata of " + entries.size() + " blocks", e);
+        }
+        List<StoreAccounts.Change> changes = new ArrayList<>(entries.size());
+        try (WriteBatch batch = new WriteBatch()) {
+            long count = 0;
+            long bytes = 0;
+            Map<String, Long> usage = new HashMap<>();
+            int i = 0;
+            for (byte[] block : entries.values()) {
+                byte[] id = ids.get(i);
+                StoreAccounts.Change change = accounts.charge(decodeHeld(metas.get(i++)), block.length, source);
+                changes.add(change);
+                batch.put(blocks, id, block);
+                batch.put(meta, id, encodeHeld(block.length, BlockCodec.version(block), change.chargePayer()));
+                count += change.count();
+                bytes += change.bytes();
+                if (change.creditPayer() != null) {
+                    usage.merge(change.creditPayer(), -change.credit(), Long::sum);
+                }
+                if (change.chargePayer() != null) {
+                    usage.merge(change.chargePayer(), change.charge(), Long::sum);
+                }
+            }
+            addTo(batch, COUNT_KEY, count);
+            addTo(batch, BYTES_KEY, bytes);
+            for (var e : usage.entrySet()) {
+                addTo(batch, usageKey(e.getKey()), e.getValue());
+            }
+            db.write(durable, batch);
+        } catch (RocksDBException e) {
+            undo(changes);
+            throw writeFailed("cannot store " + entries.size() + " blocks", e);
+        } catch (DHashException refused) {
+            undo(changes);
+            throw refused;
+        }
+    }
+
+    private void undo(List<StoreAccounts.Change> changes) {
+        for (int i = changes.size() - 1; i >= 0; i--) {
+            accounts.undo(changes.get(i));
+        }
+    }
+
+    @Override
     public boolean delete(Id key) throws DHashException {
         reopenIfWritesRefused();
         enter();
@@ -531,7 +618,11 @@ public final class RocksBlockStore implements BlockStore {
     }
 
     private Object keyLock(Id key) {
-        return keyLocks[Math.floorMod(key.hashCode(), KEY_LOCKS)];
+        return keyLocks[stripe(key)];
+    }
+
+    private static int stripe(Id key) {
+        return Math.floorMod(key.hashCode(), KEY_LOCKS);
     }
 
     private StoreAccounts.Held held(Id key) throws DHashException {
@@ -541,6 +632,10 @@ public final class RocksBlockStore implements BlockStore {
         } catch (RocksDBException e) {
             throw ioError("cannot read the metadata of block " + key, e);
         }
+        return decodeHeld(value);
+    }
+
+    private static StoreAccounts.Held decodeHeld(byte[] value) {
         if (value == null) {
             return null;
         }

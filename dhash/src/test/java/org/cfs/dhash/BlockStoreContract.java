@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
@@ -167,6 +169,44 @@ abstract class BlockStoreContract {
         assertEquals(900, store.bytes(), "a replace is charged only its growth");
         assertEquals(DHashException.Kind.STORE_FULL,
                 assertThrows(DHashException.class, () -> store.put(id("03"), bytes(101, 4), null)).kind());
+    }
+
+    @Test
+    void putAllStoresEveryBlockAndCountsThemOnce() throws DHashException {
+        BlockStore store = open(StoreLimits.defaults());
+        store.put(id("02"), bytes(50, 9), "a");
+        Map<Id, byte[]> batch = new LinkedHashMap<>();
+        for (int i = 1; i <= 200; i++) {
+            batch.put(id(String.format("%02x", i)), bytes(i, i));
+        }
+        store.putAll(batch, null);
+        assertEquals(200, store.count());
+        assertEquals(200 * 201 / 2, store.bytes());
+        assertEquals(0, store.usage("a"), "the replaced block's payer is credited");
+        for (var e : batch.entrySet()) {
+            assertArrayEquals(e.getValue(), store.get(e.getKey()).orElseThrow());
+        }
+        assertEquals(200, store.keys(Id.ZERO, Id.ZERO, 1000).size());
+        store.putAll(Map.of(), "a");
+        assertEquals(200, store.count());
+    }
+
+    @Test
+    void aRefusedPutAllStoresNoneOfItsBlocks() throws DHashException {
+        BlockStore store = open(new StoreLimits(ByteSize.of(1000), 1.0));
+        store.put(id("01"), bytes(600, 1), "a");
+        Map<Id, byte[]> batch = new LinkedHashMap<>();
+        batch.put(id("02"), bytes(300, 2));
+        batch.put(id("03"), bytes(101, 3));
+        DHashException full = assertThrows(DHashException.class, () -> store.putAll(batch, "b"));
+        assertEquals(DHashException.Kind.STORE_FULL, full.kind());
+        assertFalse(store.contains(id("02")));
+        assertEquals(1, store.count());
+        assertEquals(600, store.bytes());
+        assertEquals(0, store.usage("b"));
+        store.putAll(Map.of(id("02"), bytes(300, 2), id("03"), bytes(100, 3)), "b");
+        assertEquals(1000, store.bytes());
+        assertEquals(400, store.usage("b"));
     }
 
     @Test

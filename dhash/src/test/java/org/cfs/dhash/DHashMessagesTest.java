@@ -53,7 +53,8 @@ class DHashMessagesTest {
                 new DHashMessages.ReportBad(id(10)),
                 new DHashMessages.GetStatus(),
                 status(),
-                new DHashMessages.NodeStatus("cfs x", Duration.ZERO, 0, 0, 1, 0, 0, null, null, List.of()));
+                new DHashMessages.NodeStatus("cfs x", Duration.ZERO, 0, 0, 1, 0, 0, null, null, List.of()),
+                new DHashMessages.StoreBlocks(List.of(id(11), id(12)), List.of(block, new byte[] {1, 2, 3})));
     }
 
     private static NodeRef node(int last, int vnode) {
@@ -163,6 +164,51 @@ class DHashMessagesTest {
                         m.getClass().getSimpleName() + " cut at " + cut);
             }
         }
+    }
+
+    @Test
+    void storeBlocksHasTheDocumentedLayout() throws MalformedFrameException {
+        DHashMessages.StoreBlocks m = new DHashMessages.StoreBlocks(List.of(id(1), id(2)),
+                List.of(new byte[] {1, 2, 3}, new byte[0]));
+        String hex = HexFormat.of().formatHex(codec.encode(new Frame.Request(3, m)));
+        assertEquals("00" + "004d" + "0000000000000003" + "0002"
+                + id(1).toHex() + "00000003" + "010203" + id(2).toHex() + "00000000", hex.substring(10));
+        DHashMessages.StoreBlocks back = (DHashMessages.StoreBlocks) ((Frame.Request) codec.decode(
+                codec.encode(new Frame.Request(3, m)))).message();
+        assertEquals(m.keys(), back.keys());
+        assertArrayEquals(new byte[] {1, 2, 3}, back.blocks().get(0));
+    }
+
+    @Test
+    void storeBlocksCountsAndDuplicateKeysAreRefusedWithTheReason() {
+        int countAt = FrameCodec.LENGTH_BYTES + FrameCodec.HEADER_BYTES;
+        DHashMessages.StoreBlocks two = new DHashMessages.StoreBlocks(List.of(id(1), id(2)),
+                List.of(new byte[] {1}, new byte[] {2}));
+        byte[] none = codec.encode(new Frame.Request(1, two));
+        none[countAt] = 0;
+        none[countAt + 1] = 0;
+        MalformedFrameException zero = assertThrows(MalformedFrameException.class, () -> codec.decode(none));
+        assertTrue(zero.getMessage().contains("0 blocks"), zero.getMessage());
+
+        byte[] many = codec.encode(new Frame.Request(1, two));
+        many[countAt] = (byte) 0x10;
+        many[countAt + 1] = 0x01; // 4097
+        MalformedFrameException over = assertThrows(MalformedFrameException.class, () -> codec.decode(many));
+        assertTrue(over.getMessage().contains("4097 blocks"), over.getMessage());
+        many[countAt] = 0;
+        many[countAt + 1] = 0x03; // within the limit, past the frame's end
+        MalformedFrameException past = assertThrows(MalformedFrameException.class, () -> codec.decode(many));
+        assertTrue(past.getMessage().contains("do not fit"), past.getMessage());
+
+        byte[] twice = codec.encode(new Frame.Request(1, two));
+        int secondKey = countAt + 2 + Id.BYTES + 4 + 1;
+        System.arraycopy(twice, countAt + 2, twice, secondKey, Id.BYTES);
+        MalformedFrameException dup = assertThrows(MalformedFrameException.class, () -> codec.decode(twice));
+        assertTrue(dup.getMessage().contains("keys[1]") && dup.getMessage().contains("twice"), dup.getMessage());
+
+        assertThrows(IllegalArgumentException.class, () -> new DHashMessages.StoreBlocks(List.of(), List.of()));
+        assertThrows(IllegalArgumentException.class,
+                () -> new DHashMessages.StoreBlocks(List.of(id(1)), List.of(new byte[0], new byte[0])));
     }
 
     @Test
