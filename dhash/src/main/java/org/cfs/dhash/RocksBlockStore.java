@@ -334,7 +334,7 @@ public final class RocksBlockStore implements BlockStore {
     @Override
     public void forEachVersion(Id fromExclusive, Id toInclusive, VersionVisitor visitor) throws DHashException {
         scan(fromExclusive, toInclusive,
-                (key, metaValue) -> visitor.visit(key, ByteBuffer.wrap(metaValue, Integer.BYTES, Long.BYTES).getLong()));
+                (key, metaValue) -> visitor.visit(key, decodeVersion(metaValue)));
     }
 
     /** What a scan of the meta family hands over: a key and its metadata; false stops the scan. */
@@ -541,9 +541,11 @@ public final class RocksBlockStore implements BlockStore {
         } catch (RocksDBException e) {
             throw ioError("cannot read the metadata of block " + key, e);
         }
-        if (value == null) {
-            return null;
-        }
+        return value == null ? null : decodeHeld(value);
+    }
+
+    /** The size and payer in a {@code meta} value: what a replace or delete of the block must credit. */
+    static StoreAccounts.Held decodeHeld(byte[] value) {
         ByteBuffer in = ByteBuffer.wrap(value);
         int size = in.getInt();
         in.getLong();
@@ -552,7 +554,12 @@ public final class RocksBlockStore implements BlockStore {
         return new StoreAccounts.Held(size, payer);
     }
 
-    private static byte[] encodeHeld(int size, long version, String payer) {
+    /** The block version in a {@code meta} value, which key scans read instead of the block. */
+    static long decodeVersion(byte[] value) {
+        return ByteBuffer.wrap(value, Integer.BYTES, Long.BYTES).getLong();
+    }
+
+    static byte[] encodeHeld(int size, long version, String payer) {
         byte[] name = payer == null ? new byte[0] : payer.getBytes(StandardCharsets.UTF_8);
         return ByteBuffer.allocate(Integer.BYTES + Long.BYTES + 1 + name.length)
                 .putInt(size)
