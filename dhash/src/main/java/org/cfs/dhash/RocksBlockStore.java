@@ -75,6 +75,8 @@ public final class RocksBlockStore implements BlockStore {
 
     private static final byte[] BLOCKS = "blocks".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] META = "meta".getBytes(StandardCharsets.US_ASCII);
+    /** A {@code meta} value's size, version and payer flag. */
+    private static final int META_FIXED_BYTES = Integer.BYTES + Long.BYTES + 1;
     private static final byte[] ACCOUNTS = "accounts".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] COUNT_KEY = {0};
     private static final byte[] BYTES_KEY = {1};
@@ -334,13 +336,13 @@ public final class RocksBlockStore implements BlockStore {
     @Override
     public void forEachVersion(Id fromExclusive, Id toInclusive, VersionVisitor visitor) throws DHashException {
         scan(fromExclusive, toInclusive,
-                (key, metaValue) -> visitor.visit(key, decodeVersion(metaValue)));
+                (key, metaValue) -> visitor.visit(key, decodeVersion(metaValue, key)));
     }
 
     /** What a scan of the meta family hands over: a key and its metadata; false stops the scan. */
     @FunctionalInterface
     private interface MetaVisitor {
-        boolean visit(Id key, byte[] metaValue);
+        boolean visit(Id key, byte[] metaValue) throws DHashException;
     }
 
     /**
@@ -376,7 +378,8 @@ public final class RocksBlockStore implements BlockStore {
     }
 
     /** Visits keys up to {@code lastInclusive} (null: to the end); false if the visitor stopped. */
-    private static boolean visitRange(RocksIterator it, byte[] lastInclusive, MetaVisitor visitor) {
+    private static boolean visitRange(RocksIterator it, byte[] lastInclusive, MetaVisitor visitor)
+            throws DHashException {
         for (; it.isValid(); it.next()) {
             byte[] key = it.key();
             if (lastInclusive != null && Arrays.compareUnsigned(key, lastInclusive) > 0) {
@@ -541,11 +544,16 @@ public final class RocksBlockStore implements BlockStore {
         } catch (RocksDBException e) {
             throw ioError("cannot read the metadata of block " + key, e);
         }
-        return value == null ? null : decodeHeld(value);
+        return value == null ? null : decodeHeld(value, key);
     }
 
-    /** The size and payer in a {@code meta} value: what a replace or delete of the block must credit. */
-    static StoreAccounts.Held decodeHeld(byte[] value) {
+    /**
+     * The size and payer in a {@code meta} value: what a replace or delete of the block must credit.
+     *
+     * @throws DHashException IO if the value is not one {@link #encodeHeld} writes (a damaged disk)
+     */
+    static StoreAccounts.Held decodeHeld(byte[] value, Id key) throws DHashException {
+        checkMeta(value, key);
         ByteBuffer in = ByteBuffer.wrap(value);
         int size = in.getInt();
         in.getLong();
@@ -555,8 +563,27 @@ public final class RocksBlockStore implements BlockStore {
     }
 
     /** The block version in a {@code meta} value, which key scans read instead of the block. */
-    static long decodeVersion(byte[] value) {
+    static long decodeVersion(byte[] value, Id key) throws DHashException {
+        checkMeta(value, key);
         return ByteBuffer.wrap(value, Integer.BYTES, Long.BYTES).getLong();
+    }
+
+    /** Refuses a value shorter than the fixed fields, a negative size, or a payer flag other than 0 and 1. */
+    private static void checkMeta(byte[] value, Id key) throws DHashException {
+        String why = null;
+        if (value.length < META_FIXED_BYTES) {
+            why = value.length + " bytes, fewer than the " + META_FIXED_BYTES + " of its fixed fields";
+        } else if (value[0] < 0) {
+            why = "a size of " + Integer.toUnsignedString(ByteBuffer.wrap(value).getInt()) + " bytes";
+        } else if (value[META_FIXED_BYTES - 1] != 0 && value[META_FIXED_BYTES - 1] != 1) {
+            why = "payer flag " + (value[META_FIXED_BYTES - 1] & 0xff);
+        } else if (value[META_FIXED_BYTES - 1] == 0 && value.length > META_FIXED_BYTES) {
+            why = (value.length - META_FIXED_BYTES) + " bytes after a value with no payer";
+        }
+        if (why != null) {
+            throw new DHashException(DHashException.Kind.IO, "the metadata of block " + key
+                    + " is corrupt: " + why);
+        }
     }
 
     static byte[] encodeHeld(int size, long version, String payer) {
