@@ -76,6 +76,8 @@ public final class RocksBlockStore implements BlockStore {
 
     private static final byte[] BLOCKS = "blocks".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] META = "meta".getBytes(StandardCharsets.US_ASCII);
+    /** A {@code meta} value's size, version and payer flag. */
+    private static final int META_FIXED_BYTES = Integer.BYTES + Long.BYTES + 1;
     private static final byte[] ACCOUNTS = "accounts".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] COUNT_KEY = {0};
     private static final byte[] BYTES_KEY = {1};
@@ -335,7 +337,9 @@ public final class RocksBlockStore implements BlockStore {
             int i = 0;
             for (byte[] block : entries.values()) {
                 byte[] id = ids.get(i);
-                StoreAccounts.Change change = accounts.charge(decodeHeld(metas.get(i++)), block.length, source);
+                byte[] held = metas.get(i++);
+                StoreAccounts.Change change = accounts.charge(held == null ? null : decodeHeld(held, Id.fromBytes(id, 0)),
+                        block.length, source);
                 changes.add(change);
                 batch.put(blocks, id, block);
                 batch.put(meta, id, encodeHeld(block.length, BlockCodec.version(block), change.chargePayer()));
@@ -421,13 +425,13 @@ public final class RocksBlockStore implements BlockStore {
     @Override
     public void forEachVersion(Id fromExclusive, Id toInclusive, VersionVisitor visitor) throws DHashException {
         scan(fromExclusive, toInclusive,
-                (key, metaValue) -> visitor.visit(key, ByteBuffer.wrap(metaValue, Integer.BYTES, Long.BYTES).getLong()));
+                (key, metaValue) -> visitor.visit(key, decodeVersion(metaValue, key)));
     }
 
     /** What a scan of the meta family hands over: a key and its metadata; false stops the scan. */
     @FunctionalInterface
     private interface MetaVisitor {
-        boolean visit(Id key, byte[] metaValue);
+        boolean visit(Id key, byte[] metaValue) throws DHashException;
     }
 
     /**
@@ -463,7 +467,8 @@ public final class RocksBlockStore implements BlockStore {
     }
 
     /** Visits keys up to {@code lastInclusive} (null: to the end); false if the visitor stopped. */
-    private static boolean visitRange(RocksIterator it, byte[] lastInclusive, MetaVisitor visitor) {
+    private static boolean visitRange(RocksIterator it, byte[] lastInclusive, MetaVisitor visitor)
+            throws DHashException {
         for (; it.isValid(); it.next()) {
             byte[] key = it.key();
             if (lastInclusive != null && Arrays.compareUnsigned(key, lastInclusive) > 0) {
@@ -632,13 +637,16 @@ public final class RocksBlockStore implements BlockStore {
         } catch (RocksDBException e) {
             throw ioError("cannot read the metadata of block " + key, e);
         }
-        return decodeHeld(value);
+        return value == null ? null : decodeHeld(value, key);
     }
 
-    private static StoreAccounts.Held decodeHeld(byte[] value) {
-        if (value == null) {
-            return null;
-        }
+    /**
+     * The size and payer in a {@code meta} value: what a replace or delete of the block must credit.
+     *
+     * @throws DHashException IO if the value is not one {@link #encodeHeld} writes (a damaged disk)
+     */
+    static StoreAccounts.Held decodeHeld(byte[] value, Id key) throws DHashException {
+        checkMeta(value, key);
         ByteBuffer in = ByteBuffer.wrap(value);
         int size = in.getInt();
         in.getLong();
@@ -647,7 +655,31 @@ public final class RocksBlockStore implements BlockStore {
         return new StoreAccounts.Held(size, payer);
     }
 
-    private static byte[] encodeHeld(int size, long version, String payer) {
+    /** The block version in a {@code meta} value, which key scans read instead of the block. */
+    static long decodeVersion(byte[] value, Id key) throws DHashException {
+        checkMeta(value, key);
+        return ByteBuffer.wrap(value, Integer.BYTES, Long.BYTES).getLong();
+    }
+
+    /** Refuses a value shorter than the fixed fields, a negative size, or a payer flag other than 0 and 1. */
+    private static void checkMeta(byte[] value, Id key) throws DHashException {
+        String why = null;
+        if (value.length < META_FIXED_BYTES) {
+            why = value.length + " bytes, fewer than the " + META_FIXED_BYTES + " of its fixed fields";
+        } else if (value[0] < 0) {
+            why = "a size of " + Integer.toUnsignedString(ByteBuffer.wrap(value).getInt()) + " bytes";
+        } else if (value[META_FIXED_BYTES - 1] != 0 && value[META_FIXED_BYTES - 1] != 1) {
+            why = "payer flag " + (value[META_FIXED_BYTES - 1] & 0xff);
+        } else if (value[META_FIXED_BYTES - 1] == 0 && value.length > META_FIXED_BYTES) {
+            why = (value.length - META_FIXED_BYTES) + " bytes after a value with no payer";
+        }
+        if (why != null) {
+            throw new DHashException(DHashException.Kind.IO, "the metadata of block " + key
+                    + " is corrupt: " + why);
+        }
+    }
+
+    static byte[] encodeHeld(int size, long version, String payer) {
         byte[] name = payer == null ? new byte[0] : payer.getBytes(StandardCharsets.UTF_8);
         return ByteBuffer.allocate(Integer.BYTES + Long.BYTES + 1 + name.length)
                 .putInt(size)

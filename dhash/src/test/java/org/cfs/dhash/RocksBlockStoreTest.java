@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +30,26 @@ class RocksBlockStoreTest extends BlockStoreContract {
     @Override
     protected BlockStore create(StoreLimits limits) throws DHashException {
         return RocksBlockStore.open(tmp.resolve("store-" + stores.incrementAndGet()), limits);
+    }
+
+    @Test
+    void damagedMetadataValuesAreRefusedAsCorruptNamingTheBlock() throws DHashException {
+        Id key = Id.hash("m");
+        byte[] good = RocksBlockStore.encodeHeld(42, 7, "10.0.0.1");
+        assertEquals(new StoreAccounts.Held(42, "10.0.0.1"), RocksBlockStore.decodeHeld(good, key));
+        assertEquals(7, RocksBlockStore.decodeVersion(good, key));
+        byte[] noPayer = RocksBlockStore.encodeHeld(42, 7, null);
+        byte[] negative = good.clone();
+        negative[0] = (byte) 0x80;
+        byte[] badFlag = good.clone();
+        badFlag[12] = 2;
+        byte[] trailing = Arrays.copyOf(noPayer, noPayer.length + 1);
+        for (byte[] damaged : List.of(new byte[0], Arrays.copyOf(good, 12), negative, badFlag, trailing)) {
+            DHashException e = assertThrows(DHashException.class, () -> RocksBlockStore.decodeHeld(damaged, key));
+            assertEquals(DHashException.Kind.IO, e.kind());
+            assertTrue(e.getMessage().contains(key.toString()) && e.getMessage().contains("corrupt"), e.getMessage());
+            assertThrows(DHashException.class, () -> RocksBlockStore.decodeVersion(damaged, key));
+        }
     }
 
     @Test
