@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.cfs.chord.ByteSize;
 import org.cfs.chord.ChordConfig;
@@ -83,5 +84,32 @@ final class Experiments {
                 Files.delete(p);
             }
         }
+    }
+
+    /** Longest a program the lab runs (sync, drop_caches, curl, find) may take. */
+    static final Duration STEP_BOUND = Duration.ofMinutes(30);
+
+    /** Runs a program, its output to /dev/null, errors shown; fails on a non-zero exit or after {@link #STEP_BOUND}. */
+    static void exec(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        if (!p.waitFor(STEP_BOUND.toMinutes(), TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new IllegalStateException(String.join(" ", command) + " took over " + STEP_BOUND);
+        }
+        if (p.exitValue() != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " exited with " + p.exitValue());
+        }
+    }
+
+    /** Whether a program, all its output discarded, exits 0 within {@link #STEP_BOUND}. */
+    static boolean exitsZero(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (!p.waitFor(STEP_BOUND.toMinutes(), TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            return false;
+        }
+        return p.exitValue() == 0;
     }
 }

@@ -1,6 +1,5 @@
 package org.cfs.cluster.lab;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -59,7 +58,6 @@ final class GatewayBenchmark implements Callable<Integer> {
     private static final Duration REFRESH = Duration.ofSeconds(60);
     private static final long MEMORY_CACHE_BYTES = 256L << 20;
     /** Bound on any one timed step or command: far above what they take, so only a hang trips it. */
-    private static final Duration STEP_BOUND = Duration.ofMinutes(30);
     private static final Duration NGINX_START = Duration.ofSeconds(20);
     private static final long SEED = 1;
     private static final int DIRS = 100;
@@ -169,7 +167,7 @@ final class GatewayBenchmark implements Callable<Integer> {
             smallPaths.add(path);
             smallCrcs[i] = crc(Files.readAllBytes(tree.resolve(path)));
         }
-        dropCaches = exitsZero("sh", "-c", "sync && echo 3 > /proc/sys/vm/drop_caches");
+        dropCaches = Experiments.exitsZero("sh", "-c", "sync && echo 3 > /proc/sys/vm/drop_caches");
         progress(dropCaches ? "the page cache is dropped before each cold side"
                 : "the page cache cannot be dropped here (not root?): cold sides only sync");
     }
@@ -245,9 +243,9 @@ final class GatewayBenchmark implements Callable<Integer> {
                 url).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String out;
         try (InputStream in = p.getInputStream()) {
-            if (!p.waitFor(STEP_BOUND.toMinutes(), TimeUnit.MINUTES)) {
+            if (!p.waitFor(Experiments.STEP_BOUND.toMinutes(), TimeUnit.MINUTES)) {
                 p.destroyForcibly();
-                throw new IllegalStateException("curl " + url + " took over " + STEP_BOUND);
+                throw new IllegalStateException("curl " + url + " took over " + Experiments.STEP_BOUND);
             }
             out = new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim();
         }
@@ -263,7 +261,7 @@ final class GatewayBenchmark implements Callable<Integer> {
     private void verifyBig(String server, String base) throws Exception {
         progress("checking the big file's bytes from " + server);
         HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(URI.create(base + "/big.bin"))
-                .timeout(STEP_BOUND).build(), HttpResponse.BodyHandlers.ofInputStream());
+                .timeout(Experiments.STEP_BOUND).build(), HttpResponse.BodyHandlers.ofInputStream());
         CRC32C crc = new CRC32C();
         long n = 0;
         try (InputStream in = response.body()) {
@@ -297,7 +295,7 @@ final class GatewayBenchmark implements Callable<Integer> {
                 return null;
             }));
         }
-        long deadline = t0 + STEP_BOUND.toNanos();
+        long deadline = t0 + Experiments.STEP_BOUND.toNanos();
         for (Future<Void> w : workers) {
             w.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         }
@@ -312,9 +310,9 @@ final class GatewayBenchmark implements Callable<Integer> {
 
     /** Before a cold side: flushes dirty pages, and drops the page cache where allowed. */
     private void cold() throws Exception {
-        exec("sync");
+        Experiments.exec("sync");
         if (dropCaches) {
-            exec("sh", "-c", "echo 3 > /proc/sys/vm/drop_caches");
+            Experiments.exec("sh", "-c", "echo 3 > /proc/sys/vm/drop_caches");
         }
     }
 
@@ -435,7 +433,7 @@ final class GatewayBenchmark implements Callable<Integer> {
     private static String nginxBinary() throws Exception {
         for (String candidate : List.of("nginx", "/usr/sbin/nginx")) {
             try {
-                if (exitsZero(candidate, "-v")) {
+                if (Experiments.exitsZero(candidate, "-v")) {
                     return candidate;
                 }
             } catch (IOException e) {
@@ -459,29 +457,6 @@ final class GatewayBenchmark implements Callable<Integer> {
     /** Says on stderr what a long run is doing, so a stalled step can be told from a slow one. */
     private static void progress(String what) {
         System.err.println(java.time.LocalTime.now(Clock.systemUTC()).withNano(0) + " gateway-bench: " + what);
-    }
-
-    /** Runs a program, its output to /dev/null, errors shown; fails on a non-zero exit or after {@link #STEP_BOUND}. */
-    private static void exec(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectOutput(new File("/dev/null"))
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        if (!p.waitFor(STEP_BOUND.toMinutes(), TimeUnit.MINUTES)) {
-            p.destroyForcibly();
-            throw new IllegalStateException(String.join(" ", command) + " took over " + STEP_BOUND);
-        }
-        if (p.exitValue() != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " exited with " + p.exitValue());
-        }
-    }
-
-    private static boolean exitsZero(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        if (!p.waitFor(STEP_BOUND.toMinutes(), TimeUnit.MINUTES)) {
-            p.destroyForcibly();
-            return false;
-        }
-        return p.exitValue() == 0;
     }
 
     private static void check(boolean ok, String message) {

@@ -1,6 +1,5 @@
 package org.cfs.cluster.lab;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -59,7 +58,6 @@ final class MountBenchmark implements Callable<Integer> {
     /** The client block cache of {@code cfs get} (VolumeCommands.CACHE_BYTES). */
     private static final long GET_CACHE_BYTES = 32L << 20;
     /** Bound on any one timed step or command: far above what they take, so only a hang trips it. */
-    private static final Duration STEP_BOUND = Duration.ofMinutes(30);
     private static final long SEED = 1;
     private static final byte[] BIG_LABEL = "mount-bench big".getBytes(StandardCharsets.UTF_8);
     private static final byte[] SMALL_LABEL = "mount-bench small".getBytes(StandardCharsets.UTF_8);
@@ -159,13 +157,13 @@ final class MountBenchmark implements Callable<Integer> {
                 new SplittableRandom(SEED + 1));
         try (FileChannel ch = FileChannel.open(bigFile)) {
             bigCrc = FileReads.sequentialCrc(ch::read, bigBytes);
-            bigRandomCrcs = FileReads.randomCrcs(ch::read, bigBytes, threads, randomReads, STEP_BOUND);
+            bigRandomCrcs = FileReads.randomCrcs(ch::read, bigBytes, threads, randomReads, Experiments.STEP_BOUND);
         }
         try (CeilingFileSystem content = new CeilingFileSystem(bigBytes, SEED)) {
             ceilingCrc = FileReads.sequentialCrc(content, bigBytes);
-            ceilingRandomCrcs = FileReads.randomCrcs(content, bigBytes, threads, randomReads, STEP_BOUND);
+            ceilingRandomCrcs = FileReads.randomCrcs(content, bigBytes, threads, randomReads, Experiments.STEP_BOUND);
         }
-        dropCaches = exitsZero("sh", "-c", "sync && echo 3 > /proc/sys/vm/drop_caches");
+        dropCaches = Experiments.exitsZero("sh", "-c", "sync && echo 3 > /proc/sys/vm/drop_caches");
         progress(dropCaches ? "the page cache is dropped before each cold side"
                 : "the page cache cannot be dropped here (not root?): cold sides only sync");
         return smallBytes;
@@ -264,7 +262,7 @@ final class MountBenchmark implements Callable<Integer> {
                 Clock.systemUTC(), TIMEOUT, GET_CACHE_BYTES);
         Path dest = work.resolve("got");
         try {
-            double seconds = seconds(() -> FileReads.within(STEP_BOUND, "cfs get", () -> TreeExport.export(
+            double seconds = seconds(() -> FileReads.within(Experiments.STEP_BOUND, "cfs get", () -> TreeExport.export(
                     volumes.open(bigVolume.volume()), VolumePath.parse("/file"), dest,
                     TreeExport.Options.defaults().withChunksAhead(ahead), new TreeExport.Listener() { })));
             try (FileChannel ch = FileChannel.open(dest)) {
@@ -283,13 +281,13 @@ final class MountBenchmark implements Callable<Integer> {
             Path top = m.tree(smallVolume);
             String[] full = Arrays.copyOf(command, command.length + 1);
             full[command.length] = top.toString();
-            return seconds(() -> exec(full));
+            return seconds(() -> Experiments.exec(full));
         }
     }
 
     private static double sequential(Path file, long expectedCrc, String what) throws Exception {
         long t0 = System.nanoTime();
-        long crc = FileReads.within(STEP_BOUND, what, () -> {
+        long crc = FileReads.within(Experiments.STEP_BOUND, what, () -> {
             try (FileChannel ch = FileChannel.open(file)) {
                 return FileReads.sequentialCrc(ch::read, Files.size(file));
             }
@@ -303,7 +301,7 @@ final class MountBenchmark implements Callable<Integer> {
         long[] crcs;
         long t0 = System.nanoTime();
         try (FileChannel ch = FileChannel.open(file)) {
-            crcs = FileReads.randomCrcs(ch::read, bigBytes, threads, randomReads, STEP_BOUND);
+            crcs = FileReads.randomCrcs(ch::read, bigBytes, threads, randomReads, Experiments.STEP_BOUND);
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         if (!Arrays.equals(crcs, expectedCrcs)) {
@@ -378,9 +376,9 @@ final class MountBenchmark implements Callable<Integer> {
 
     /** Before a cold side: flushes dirty pages, and drops the page cache where allowed. */
     private void cold() throws Exception {
-        exec("sync");
+        Experiments.exec("sync");
         if (dropCaches) {
-            exec("sh", "-c", "echo 3 > /proc/sys/vm/drop_caches");
+            Experiments.exec("sh", "-c", "echo 3 > /proc/sys/vm/drop_caches");
         }
     }
 
@@ -448,29 +446,6 @@ final class MountBenchmark implements Callable<Integer> {
         long t0 = System.nanoTime();
         step.run();
         return (System.nanoTime() - t0) / 1e9;
-    }
-
-    /** Runs a program, its output to /dev/null, errors shown; fails on a non-zero exit or after {@link #STEP_BOUND}. */
-    private static void exec(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectOutput(new File("/dev/null"))
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        if (!p.waitFor(STEP_BOUND.toMinutes(), TimeUnit.MINUTES)) {
-            p.destroyForcibly();
-            throw new IllegalStateException(String.join(" ", command) + " took over " + STEP_BOUND);
-        }
-        if (p.exitValue() != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " exited with " + p.exitValue());
-        }
-    }
-
-    private static boolean exitsZero(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        if (!p.waitFor(STEP_BOUND.toMinutes(), TimeUnit.MINUTES)) {
-            p.destroyForcibly();
-            return false;
-        }
-        return p.exitValue() == 0;
     }
 
     private static void check(boolean ok, String message) {
