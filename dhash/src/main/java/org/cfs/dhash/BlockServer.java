@@ -306,23 +306,28 @@ final class BlockServer implements Transport.RequestHandler, BlockRequest.Handle
             while (part[0] < parts - 1 && !key.inHalfOpen(bounds[part[0]], bounds[part[0] + 1])) {
                 part[0]++;
             }
-            int at = part[0] * DHashMessages.DIGEST_BYTES;
-            int count = ((out[at] & 0xff) << 24 | (out[at + 1] & 0xff) << 16 | (out[at + 2] & 0xff) << 8
-                    | (out[at + 3] & 0xff)) + 1;
-            out[at] = (byte) (count >>> 24);
-            out[at + 1] = (byte) (count >>> 16);
-            out[at + 2] = (byte) (count >>> 8);
-            out[at + 3] = (byte) count;
-            key.writeTo(keyBytes, 0);
-            for (int i = 0; i < Id.BYTES; i++) {
-                out[at + 4 + i] ^= keyBytes[i];
-            }
-            for (int i = 0; i < Long.BYTES; i++) {
-                out[at + 4 + Id.BYTES - Long.BYTES + i] ^= (byte) (version >>> (56 - 8 * i));
-            }
+            fold(out, part[0], key, version, keyBytes);
             return true;
         });
         return out;
+    }
+
+    /** Adds {@code key} at {@code version} to the digest of {@code part} in {@code digests}; {@code keyBytes} is scratch. */
+    static void fold(byte[] digests, int part, Id key, long version, byte[] keyBytes) {
+        int at = part * DHashMessages.DIGEST_BYTES;
+        int count = ((digests[at] & 0xff) << 24 | (digests[at + 1] & 0xff) << 16 | (digests[at + 2] & 0xff) << 8
+                | (digests[at + 3] & 0xff)) + 1;
+        digests[at] = (byte) (count >>> 24);
+        digests[at + 1] = (byte) (count >>> 16);
+        digests[at + 2] = (byte) (count >>> 8);
+        digests[at + 3] = (byte) count;
+        key.writeTo(keyBytes, 0);
+        for (int i = 0; i < Id.BYTES; i++) {
+            digests[at + 4 + i] ^= keyBytes[i];
+        }
+        for (int i = 0; i < Long.BYTES; i++) {
+            digests[at + 4 + Id.BYTES - Long.BYTES + i] ^= (byte) (version >>> (56 - 8 * i));
+        }
     }
 
     BlockStore store() {
