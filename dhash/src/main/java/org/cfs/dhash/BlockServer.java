@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import org.cfs.chord.Id;
@@ -15,6 +14,7 @@ import org.cfs.chord.RemoteException;
 import org.cfs.chord.Transport;
 import org.cfs.chord.wire.ChordMessages.Ack;
 import org.cfs.chord.wire.Message;
+import org.cfs.dhash.DHashMessages.BlockRequest;
 import org.cfs.dhash.DHashMessages.CacheOffer;
 import org.cfs.dhash.DHashMessages.Digests;
 import org.cfs.dhash.DHashMessages.FetchBlock;
@@ -36,7 +36,7 @@ import org.cfs.dhash.DHashMessages.StoreBlocks;
  * answers the digest and key-list queries of maintenance. Store I/O runs on {@code io}, never on
  * a network or protocol thread.
  */
-final class BlockServer implements Transport.RequestHandler {
+final class BlockServer implements Transport.RequestHandler, BlockRequest.Handler {
     private static final int LOCK_STRIPES = 64;
 
     private final BlockStore store;
@@ -84,27 +84,88 @@ final class BlockServer implements Transport.RequestHandler {
         this.status = source;
     }
 
+    /**
+     * Serves DHash's block requests through {@link BlockRequest.Handler}, and {@code GetStatus} from
+     * the status source; any other message is not a request this host serves.
+     */
     @Override
     public CompletableFuture<? extends Message> handle(String fromHost, Message request) {
-        Supplier<CompletableFuture<NodeStatus>> source = status;
-        if (request instanceof GetStatus && source != null) {
-            return source.get();
+        if (request instanceof BlockRequest r) {
+            return r.accept(this, fromHost);
         }
-        if (request instanceof StoreBlock m && m.replica()) {
-            // A copy from maintenance is free only where this host must hold the key; anyone else
-            // claiming to be maintenance pays like any writer.
-            return responsibility.areReplicaCopies(List.of(m.key()), fromHost).thenCompose(mine -> answerAsync(
-                    fromHost, mine ? null : fromHost, new StoreBlock(m.key(), m.block(), mine)));
+        Supplier<CompletableFuture<NodeStatus>> statusSource = status;
+        if (request instanceof GetStatus && statusSource != null) {
+            return statusSource.get();
         }
-        if (request instanceof StoreBlocks m) {
-            long bytes = m.blocks().stream().mapToLong(b -> b.length).sum();
-            return responsibility.areReplicaCopies(m.keys(), fromHost).thenCompose(mine -> fair.submit(fromHost, bytes,
-                    () -> {
-                        storeAll(m, mine ? null : fromHost);
-                        return (Message) new Ack();
-                    }));
+        return CompletableFuture.failedFuture(new RemoteException(RemoteException.UNSUPPORTED,
+                "DHash does not serve " + request.getClass().getSimpleName()));
+    }
+
+    @Override
+    public CompletableFuture<Ack> onStoreBlock(StoreBlock request, String fromHost) {
+        if (!request.replica()) {
+            return inTurn(fromHost, request.block().length, () -> {
+                store(request.key(), request.block(), fromHost);
+                return new Ack();
+            });
         }
-        return answerAsync(fromHost, fromHost, request);
+        // A copy from maintenance is free only where this host must hold the key; anyone else
+        // claiming to be maintenance pays like any writer.
+        return responsibility.areReplicaCopies(List.of(request.key()), fromHost).thenCompose(mine ->
+                inTurn(fromHost, request.block().length, () -> {
+                    store(request.key(), request.block(), mine ? null : fromHost);
+                    return new Ack();
+                }));
+    }
+
+    @Override
+    public CompletableFuture<Ack> onStoreBlocks(StoreBlocks request, String fromHost) {
+        long bytes = request.blocks().stream().mapToLong(b -> b.length).sum();
+        return responsibility.areReplicaCopies(request.keys(), fromHost).thenCompose(mine ->
+                inTurn(fromHost, bytes, () -> {
+                    storeAll(request, mine ? null : fromHost);
+                    return new Ack();
+                }));
+    }
+
+    @Override
+    public CompletableFuture<Fetched> onFetchBlock(FetchBlock request, String fromHost) {
+        return inTurn(fromHost, 0, () -> fetch(request.key(), request.expiredToo()));
+    }
+
+    @Override
+    public CompletableFuture<Probed> onProbe(Probe request, String fromHost) {
+        return inTurn(fromHost, 0,
+                () -> new Probed(store.contains(request.key()), cache.get(request.key()) != null));
+    }
+
+    @Override
+    public CompletableFuture<Ack> onCacheOffer(CacheOffer request, String fromHost) {
+        return inTurn(fromHost, request.block().length, () -> {
+            Block.decode(request.block(), config.maxDataBytes())
+                    .verify(request.key(), clock.millis(), config.maxDataBytes());
+            cache.put(request.key(), request.block());
+            return new Ack();
+        });
+    }
+
+    @Override
+    public CompletableFuture<Digests> onRangeDigest(RangeDigest request, String fromHost) {
+        return inTurn(fromHost, 0,
+                () -> new Digests(digest(store, request.from(), request.to(), request.parts())));
+    }
+
+    @Override
+    public CompletableFuture<KeyList> onListKeys(ListKeys request, String fromHost) {
+        return inTurn(fromHost, 0, () -> listKeys(request));
+    }
+
+    @Override
+    public CompletableFuture<Ack> onReportBad(ReportBad request, String fromHost) {
+        return inTurn(fromHost, 0, () -> {
+            dropIfBad(request.key());
+            return new Ack();
+        });
     }
 
     /**
@@ -139,47 +200,25 @@ final class BlockServer implements Transport.RequestHandler {
     }
 
     /**
-     * Answers on the I/O pool, in turn with other hosts' requests ({@link FairShare}); the store
-     * charges {@code payer} (null for a maintenance copy).
+     * Answers on the I/O pool, in turn with other hosts' requests ({@link FairShare}), counting
+     * {@code bytes} of payload against {@code fromHost}.
      */
-    private CompletableFuture<Message> answerAsync(String fromHost, String payer, Message request) {
-        long bytes = request instanceof StoreBlock m ? m.block().length
-                : request instanceof CacheOffer m ? m.block().length : 0;
-        return fair.submit(fromHost == null ? "" : fromHost, bytes, () -> answer(payer, request));
+    private <T> CompletableFuture<T> inTurn(String fromHost, long bytes, FairShare.Work<T> work) {
+        return fair.submit(fromHost == null ? "" : fromHost, bytes, work);
     }
 
-    private Message answer(String fromHost, Message request) throws DHashException {
-        if (request instanceof StoreBlock m) {
-            store(m.key(), m.block(), m.replica() ? null : fromHost);
-            return new Ack();
-        } else if (request instanceof ReportBad m) {
-            dropIfBad(m.key());
-            return new Ack();
-        } else if (request instanceof FetchBlock m) {
-            return fetch(m.key(), m.expiredToo());
-        } else if (request instanceof Probe m) {
-            return new Probed(store.contains(m.key()), cache.get(m.key()) != null);
-        } else if (request instanceof CacheOffer m) {
-            Block.decode(m.block(), config.maxDataBytes()).verify(m.key(), clock.millis(), config.maxDataBytes());
-            cache.put(m.key(), m.block());
-            return new Ack();
-        } else if (request instanceof RangeDigest m) {
-            return new Digests(digest(store, m.from(), m.to(), m.parts()));
-        } else if (request instanceof ListKeys m) {
-            int limit = Math.min(Math.max(1, m.limit()), DHashMessages.MAX_KEYS);
-            List<Id> keys = new ArrayList<>();
-            List<Long> versions = new ArrayList<>();
-            store.forEachVersion(m.from(), m.to(), (key, version) -> {
-                keys.add(key);
-                versions.add(version);
-                return keys.size() <= limit;
-            });
-            boolean complete = keys.size() <= limit;
-            return complete ? new KeyList(keys, versions, true)
-                    : new KeyList(keys.subList(0, limit), versions.subList(0, limit), false);
-        }
-        throw new CompletionException(new RemoteException(RemoteException.UNSUPPORTED,
-                "DHash does not serve " + request.getClass().getSimpleName()));
+    private KeyList listKeys(ListKeys request) throws DHashException {
+        int limit = Math.min(Math.max(1, request.limit()), DHashMessages.MAX_KEYS);
+        List<Id> keys = new ArrayList<>();
+        List<Long> versions = new ArrayList<>();
+        store.forEachVersion(request.from(), request.to(), (key, version) -> {
+            keys.add(key);
+            versions.add(version);
+            return keys.size() <= limit;
+        });
+        boolean complete = keys.size() <= limit;
+        return complete ? new KeyList(keys, versions, true)
+                : new KeyList(keys.subList(0, limit), versions.subList(0, limit), false);
     }
 
     /** Verifies and stores; a signed block replaces the held one only with a higher sequence. */
@@ -267,23 +306,28 @@ final class BlockServer implements Transport.RequestHandler {
             while (part[0] < parts - 1 && !key.inHalfOpen(bounds[part[0]], bounds[part[0] + 1])) {
                 part[0]++;
             }
-            int at = part[0] * DHashMessages.DIGEST_BYTES;
-            int count = ((out[at] & 0xff) << 24 | (out[at + 1] & 0xff) << 16 | (out[at + 2] & 0xff) << 8
-                    | (out[at + 3] & 0xff)) + 1;
-            out[at] = (byte) (count >>> 24);
-            out[at + 1] = (byte) (count >>> 16);
-            out[at + 2] = (byte) (count >>> 8);
-            out[at + 3] = (byte) count;
-            key.writeTo(keyBytes, 0);
-            for (int i = 0; i < Id.BYTES; i++) {
-                out[at + 4 + i] ^= keyBytes[i];
-            }
-            for (int i = 0; i < Long.BYTES; i++) {
-                out[at + 4 + Id.BYTES - Long.BYTES + i] ^= (byte) (version >>> (56 - 8 * i));
-            }
+            fold(out, part[0], key, version, keyBytes);
             return true;
         });
         return out;
+    }
+
+    /** Adds {@code key} at {@code version} to the digest of {@code part} in {@code digests}; {@code keyBytes} is scratch. */
+    static void fold(byte[] digests, int part, Id key, long version, byte[] keyBytes) {
+        int at = part * DHashMessages.DIGEST_BYTES;
+        int count = ((digests[at] & 0xff) << 24 | (digests[at + 1] & 0xff) << 16 | (digests[at + 2] & 0xff) << 8
+                | (digests[at + 3] & 0xff)) + 1;
+        digests[at] = (byte) (count >>> 24);
+        digests[at + 1] = (byte) (count >>> 16);
+        digests[at + 2] = (byte) (count >>> 8);
+        digests[at + 3] = (byte) count;
+        key.writeTo(keyBytes, 0);
+        for (int i = 0; i < Id.BYTES; i++) {
+            digests[at + 4 + i] ^= keyBytes[i];
+        }
+        for (int i = 0; i < Long.BYTES; i++) {
+            digests[at + 4 + Id.BYTES - Long.BYTES + i] ^= (byte) (version >>> (56 - 8 * i));
+        }
     }
 
     BlockStore store() {

@@ -246,7 +246,7 @@ public final class DHash implements AutoCloseable, MeterBinder {
      * blocks it confirmed; a client has none to hand over.
      */
     public CompletableFuture<HandOver> handOver(Duration bound) {
-        return maintenance == null ? CompletableFuture.completedFuture(new HandOver(0, 0, Duration.ZERO))
+        return maintenance == null ? CompletableFuture.completedFuture(new HandOver(0, 0, Duration.ZERO, List.of()))
                 : maintenance.handOverAll(bound);
     }
 

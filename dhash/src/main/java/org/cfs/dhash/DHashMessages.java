@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.cfs.chord.Id;
 import org.cfs.chord.NodeRef;
 import org.cfs.chord.wire.ChordMessages.Ack;
@@ -75,38 +76,92 @@ public final class DHashMessages {
         return ERROR_BASE + kind.code();
     }
 
+    /**
+     * A request a host's block server answers. The set is closed: each request hands itself to the
+     * {@link Handler} method for its kind, so a request added here does not compile until the
+     * server serves it. {@link GetStatus} is not one: the node answers it, not its store.
+     */
+    sealed interface BlockRequest extends Message
+            permits StoreBlock, StoreBlocks, FetchBlock, Probe, CacheOffer, RangeDigest, ListKeys, ReportBad {
+        /** Passes this request from {@code fromHost} to {@code handler}'s method for its kind; its reply. */
+        CompletableFuture<? extends Message> accept(Handler handler, String fromHost);
+
+        /** Serves block requests: one method per kind, each completing with the reply its request names. */
+        interface Handler {
+            CompletableFuture<Ack> onStoreBlock(StoreBlock request, String fromHost);
+
+            CompletableFuture<Ack> onStoreBlocks(StoreBlocks request, String fromHost);
+
+            CompletableFuture<Fetched> onFetchBlock(FetchBlock request, String fromHost);
+
+            CompletableFuture<Probed> onProbe(Probe request, String fromHost);
+
+            CompletableFuture<Ack> onCacheOffer(CacheOffer request, String fromHost);
+
+            CompletableFuture<Digests> onRangeDigest(RangeDigest request, String fromHost);
+
+            CompletableFuture<KeyList> onListKeys(ListKeys request, String fromHost);
+
+            CompletableFuture<Ack> onReportBad(ReportBad request, String fromHost);
+        }
+    }
+
     /** Stores a block; {@code replica} marks a copy made by maintenance, which no quota is charged for. */
-    record StoreBlock(Id key, byte[] block, boolean replica) implements Message {
+    record StoreBlock(Id key, byte[] block, boolean replica) implements BlockRequest {
+        @Override
+        public CompletableFuture<Ack> accept(Handler handler, String fromHost) {
+            return handler.onStoreBlock(this, fromHost);
+        }
     }
 
     /**
      * Asks for a block; an expired signed block is refused unless {@code expiredToo}, which a
      * publisher uses to learn the sequence number it must outrank.
      */
-    record FetchBlock(Id key, boolean expiredToo) implements Message {
+    record FetchBlock(Id key, boolean expiredToo) implements BlockRequest {
+        @Override
+        public CompletableFuture<Fetched> accept(Handler handler, String fromHost) {
+            return handler.onFetchBlock(this, fromHost);
+        }
     }
 
     record Fetched(byte[] block, boolean fromCache) implements Message {
     }
 
-    record Probe(Id key) implements Message {
+    record Probe(Id key) implements BlockRequest {
+        @Override
+        public CompletableFuture<Probed> accept(Handler handler, String fromHost) {
+            return handler.onProbe(this, fromHost);
+        }
     }
 
     record Probed(boolean stored, boolean cached) implements Message {
     }
 
     /** A block a reader fetched, offered to a node on its lookup path for caching. */
-    record CacheOffer(Id key, byte[] block) implements Message {
+    record CacheOffer(Id key, byte[] block) implements BlockRequest {
+        @Override
+        public CompletableFuture<Ack> accept(Handler handler, String fromHost) {
+            return handler.onCacheOffer(this, fromHost);
+        }
     }
 
     /** Digests of the keys held in each of {@code parts} equal sub-ranges of (from, to]. */
-    record RangeDigest(Id from, Id to, int parts) implements Message {
+    record RangeDigest(Id from, Id to, int parts) implements BlockRequest {
+        @Override
+        public CompletableFuture<Digests> accept(Handler handler, String fromHost) {
+            return handler.onRangeDigest(this, fromHost);
+        }
     }
 
     record Digests(byte[] digests) implements Message {
     }
 
-    record ListKeys(Id from, Id to, int limit) implements Message {
+    record ListKeys(Id from, Id to, int limit) implements BlockRequest {
+        @Override
+        public CompletableFuture<KeyList> accept(Handler handler, String fromHost) {
+            return handler.onListKeys(this, fromHost);
+        }
     }
 
     /** Keys with their versions (see {@link BlockStore#forEachVersion}), in ring order. */
@@ -124,7 +179,7 @@ public final class DHashMessages {
      * Maintenance copies of many blocks with one owner, stored in one durable write: what a graceful
      * leave hands over. Keys are distinct; {@code blocks.get(i)} is the block of {@code keys.get(i)}.
      */
-    record StoreBlocks(List<Id> keys, List<byte[]> blocks) implements Message {
+    record StoreBlocks(List<Id> keys, List<byte[]> blocks) implements BlockRequest {
         StoreBlocks {
             keys = List.copyOf(keys);
             blocks = List.copyOf(blocks);
@@ -133,10 +188,19 @@ public final class DHashMessages {
                         + " blocks: a batch needs as many of each, 1.." + MAX_BATCH_BLOCKS);
             }
         }
+
+        @Override
+        public CompletableFuture<Ack> accept(Handler handler, String fromHost) {
+            return handler.onStoreBlocks(this, fromHost);
+        }
     }
 
     /** A reader found the copy this host served for {@code key} bad: check it and drop it if so. */
-    record ReportBad(Id key) implements Message {
+    record ReportBad(Id key) implements BlockRequest {
+        @Override
+        public CompletableFuture<Ack> accept(Handler handler, String fromHost) {
+            return handler.onReportBad(this, fromHost);
+        }
     }
 
     /** Asks a host for its {@link NodeStatus}: what {@code cfs status} shows. */

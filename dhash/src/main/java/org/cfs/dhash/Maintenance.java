@@ -11,7 +11,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
@@ -349,65 +350,191 @@ final class Maintenance {
     /**
      * Before a graceful leave: puts every held block on the k hosts that hold its key once this host
      * is gone, within {@code bound}. Held keys are walked in runs that share an owner, one lookup per
-     * run; each run is compared with each of its hosts by key list, as a maintenance sync does, and
-     * only what a host lacks is sent, in {@code StoreBlocks} of up to {@link DHashMessages#BATCH_BYTES}
-     * with {@link #HAND_OVER_LANES} in flight per host, every run and host at once. Completes at the
-     * bound at the latest, with what it confirmed by then.
+     * run, and each run's keys and versions are read once. Each host of a run is compared with it
+     * as a maintenance sync does, by sub-range digests first and key lists only where they differ,
+     * and sent only what it lacks, in {@code StoreBlocks} of up to {@link DHashMessages#BATCH_BYTES}
+     * with {@link #HAND_OVER_LANES} in flight per host, every run and host at once. Completes at
+     * the bound at the latest, naming every key not yet confirmed on all the hosts of its run.
      */
     CompletableFuture<HandOver> handOverAll(Duration bound) {
         long start = scheduler.nanoTime();
-        HandingOver state = new HandingOver(start + bound.toNanos(), server.store().count());
-        CompletableFuture<HandOver> result = new CompletableFuture<>();
-        Scheduler.Timer timer = scheduler.schedule(bound, () -> result.complete(state.report(start)));
         Id origin = vnodes.get(0).self().id();
-        List<CompletableFuture<Void>> runs = new ArrayList<>();
-        walkRuns(origin, origin, runs, state)
+        HandingOver state = new HandingOver(origin, start + bound.toNanos());
+        CompletableFuture<HandOver> result = new CompletableFuture<>();
+        Runnable report = () -> {
+            if (state.stop()) {
+                supplyIo(() -> state.report(start)).whenComplete((done, e) -> {
+                    if (e != null) {
+                        result.completeExceptionally(e);
+                    } else {
+                        result.complete(done);
+                    }
+                });
+            }
+        };
+        Scheduler.Timer timer = scheduler.schedule(bound, report);
+        walkRuns(origin, state)
                 .exceptionally(e -> {
                     LOG.warn("handing blocks over from {}: finding the owners of held keys failed: {}", self, e.toString());
                     return null;
                 })
-                .thenCompose(ignored -> CompletableFuture.allOf(runs.toArray(CompletableFuture[]::new)))
+                .thenCompose(ignored -> CompletableFuture.allOf(state.started().toArray(CompletableFuture[]::new)))
                 .whenComplete((ok, e) -> {
                     timer.cancel();
-                    result.complete(state.report(start));
+                    report.run();
                 });
         return result;
     }
 
-    /** One hand-over in progress: its deadline and what it confirmed so far. */
-    private final class HandingOver {
-        final long deadline;
-        final long held;
-        final AtomicLong confirmed = new AtomicLong();
+    /** The held keys of (from, to], all of one owner, in ring order, and how many of its hosts confirmed each. */
+    private static final class Run {
+        final Id from;
+        final Id to;
+        final Id[] keys;
+        final long[] versions;
+        final List<NodeRef> holders;
+        final AtomicIntegerArray confirmations;
 
-        HandingOver(long deadline, long held) {
-            this.deadline = deadline;
-            this.held = held;
+        Run(Id from, Id to, List<Id> keys, List<Long> versions, List<NodeRef> holders) {
+            this.from = from;
+            this.to = to;
+            this.keys = keys.toArray(Id[]::new);
+            this.versions = versions.stream().mapToLong(Long::longValue).toArray();
+            this.holders = holders;
+            this.confirmations = new AtomicIntegerArray(this.keys.length);
         }
 
-        boolean late() {
-            return scheduler.nanoTime() - deadline >= 0;
+        /** One more host listed key {@code i} in its version or newer, or acknowledged its copy. */
+        void confirm(int i) {
+            confirmations.incrementAndGet(i);
         }
 
-        HandOver report(long start) {
-            return new HandOver(held, Math.min(held, confirmed.get()), Duration.ofNanos(scheduler.nanoTime() - start));
+        boolean confirmed(int i) {
+            return !holders.isEmpty() && confirmations.get(i) >= holders.size();
         }
     }
 
-    /** Starts a hand-over of each run of held keys after {@code after} that share an owner; done once all started. */
-    private CompletableFuture<Void> walkRuns(Id origin, Id after, List<CompletableFuture<Void>> runs, HandingOver state) {
+    /**
+     * One hand-over in progress: its deadline, the runs started and how far the walk got. Once
+     * stopped it starts nothing more, and its report counts only what was confirmed by then.
+     */
+    private final class HandingOver {
+        final Id origin;
+        final long deadline;
+        private final List<Run> runs = new ArrayList<>();
+        private final List<CompletableFuture<Void>> started = new ArrayList<>();
+        /** The end of the last run started; null before the first. */
+        private Id walkedTo;
+        private boolean walkedAll;
+        private boolean stopped;
+
+        HandingOver(Id origin, long deadline) {
+            this.origin = origin;
+            this.deadline = deadline;
+        }
+
+        boolean late() {
+            return scheduler.nanoTime() - deadline >= 0 || stopped();
+        }
+
+        synchronized boolean stopped() {
+            return stopped;
+        }
+
+        /** Stops it; false if it was stopped already. */
+        synchronized boolean stop() {
+            boolean was = stopped;
+            stopped = true;
+            return !was;
+        }
+
+        /** Takes a run to hand over; false once stopped, when the run is left to the report. */
+        synchronized boolean add(Run run, boolean last) {
+            if (stopped) {
+                return false;
+            }
+            runs.add(run);
+            walkedTo = run.to;
+            walkedAll = last;
+            return true;
+        }
+
+        synchronized void walkedAll() {
+            walkedAll = true;
+        }
+
+        synchronized void started(CompletableFuture<Void> run) {
+            started.add(run);
+        }
+
+        synchronized List<CompletableFuture<Void>> started() {
+            return new ArrayList<>(started);
+        }
+
+        /** Every key of a run not confirmed on all its hosts, and every held key the walk did not reach. */
+        HandOver report(long start) throws DHashException {
+            List<Run> taken;
+            Id reached;
+            boolean all;
+            synchronized (this) {
+                taken = new ArrayList<>(runs);
+                reached = walkedTo;
+                all = walkedAll;
+            }
+            long held = 0;
+            List<Id> missed = new ArrayList<>();
+            for (Run run : taken) {
+                held += run.keys.length;
+                for (int i = 0; i < run.keys.length; i++) {
+                    if (!run.confirmed(i)) {
+                        missed.add(run.keys[i]);
+                    }
+                }
+            }
+            if (!all) {
+                long before = missed.size();
+                server.store().forEachKey(reached == null ? origin : reached, origin, missed::add);
+                held += missed.size() - before;
+            }
+            return new HandOver(held, held - missed.size(), Duration.ofNanos(scheduler.nanoTime() - start), missed);
+        }
+    }
+
+    /** Reads and starts handing over each run of held keys that share an owner, one after another. */
+    private CompletableFuture<Void> walkRuns(Id after, HandingOver state) {
         if (state.late()) {
             return CompletableFuture.completedFuture(null);
         }
-        return supplyIo(() -> server.store().keys(after, origin, 1)).thenCompose(next -> next.isEmpty()
-                ? CompletableFuture.completedFuture(null)
-                : lookup.apply(next.get(0)).thenCompose(r -> {
-                    Id owner = r.owner().id();
-                    boolean last = owner.equals(origin) || !owner.inHalfOpen(after, origin);
-                    Id end = last ? origin : owner;
-                    runs.add(handOverRun(after, end, holdersOnceGone(r), state));
-                    return last ? CompletableFuture.completedFuture(null) : walkRuns(origin, end, runs, state);
-                }));
+        Id origin = state.origin;
+        return supplyIo(() -> server.store().keys(after, origin, 1)).thenCompose(next -> {
+            if (next.isEmpty()) {
+                state.walkedAll();
+                return CompletableFuture.completedFuture(null);
+            }
+            return lookup.apply(next.get(0)).thenCompose(r -> {
+                Id owner = r.owner().id();
+                boolean last = owner.equals(origin) || !owner.inHalfOpen(after, origin);
+                Id end = last ? origin : owner;
+                return supplyIo(() -> readRun(after, end, holdersOnceGone(r))).thenCompose(run -> {
+                    if (!state.add(run, last)) {
+                        return CompletableFuture.completedFuture(null);
+                    }
+                    state.started(handOverRun(run, state));
+                    return last ? CompletableFuture.completedFuture(null) : walkRuns(end, state);
+                });
+            });
+        });
+    }
+
+    private Run readRun(Id from, Id to, List<NodeRef> holders) throws DHashException {
+        List<Id> keys = new ArrayList<>();
+        List<Long> versions = new ArrayList<>();
+        server.store().forEachVersion(from, to, (key, version) -> {
+            keys.add(key);
+            versions.add(version);
+            return true;
+        });
+        return new Run(from, to, keys, versions, holders);
     }
 
     /** The first k hosts of the replica set other than this one: who holds its keys once this host left. */
@@ -421,115 +548,216 @@ final class Maintenance {
         return out;
     }
 
-    /** Hands the held keys of (from, to] to every one of {@code holders}; counts them once all confirmed. */
-    private CompletableFuture<Void> handOverRun(Id from, Id to, List<NodeRef> holders, HandingOver state) {
-        Set<Id> failed = ConcurrentHashMap.newKeySet();
-        AtomicBoolean cut = new AtomicBoolean(holders.isEmpty());
+    /** Hands {@code run} to every one of its hosts at once; a host that fails confirms nothing more. */
+    private CompletableFuture<Void> handOverRun(Run run, HandingOver state) {
         List<CompletableFuture<Void>> each = new ArrayList<>();
-        for (NodeRef h : holders) {
-            each.add(handOverPages(h, from, to, failed, cut, state).exceptionally(e -> {
-                LOG.debug("handing ({}, {}] over to {} failed: {}", from, to, h, e.toString());
-                cut.set(true);
-                return null;
-            }));
+        for (NodeRef h : run.holders) {
+            each.add(compare(run, h, state)
+                    .thenCompose(lacking -> sendAll(run, h, lacking, state))
+                    .exceptionally(e -> {
+                        LOG.debug("handing ({}, {}] over to {} failed: {}", run.from, run.to, h, e.toString());
+                        return null;
+                    }));
         }
-        return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
-                .thenCompose(ignored -> cut.get() ? CompletableFuture.completedFuture(0L) : supplyIo(() -> count(from, to)))
-                .thenAccept(n -> state.confirmed.addAndGet(Math.max(0, n - failed.size())));
+        return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new));
     }
 
-    private long count(Id from, Id to) throws DHashException {
-        long[] n = {0};
-        server.store().forEachKey(from, to, key -> n[0]++);
-        return n[0];
+    /**
+     * Confirms the keys of {@code run} that {@code holder} has in their version or newer and
+     * returns the indices of the rest: sub-range digests first, about {@link DHashMessages#MAX_KEYS}
+     * keys a part; a part that matches is confirmed whole, one the holder has nothing of is lacked
+     * whole, and only the others are listed.
+     */
+    private CompletableFuture<int[]> compare(Run run, NodeRef holder, HandingOver state) {
+        int parts = (int) Math.max(1, Math.min(DHashMessages.MAX_PARTS,
+                ((long) run.keys.length + DHashMessages.MAX_KEYS - 1) / DHashMessages.MAX_KEYS));
+        Id[] bounds = RingRanges.split(run.from, run.to, parts);
+        int[] partStart = new int[parts + 1];
+        byte[] ours = new byte[parts * DHashMessages.DIGEST_BYTES];
+        byte[] scratch = new byte[Id.BYTES];
+        int part = 0;
+        for (int i = 0; i < run.keys.length; i++) {
+            while (part < parts - 1 && !run.keys[i].inHalfOpen(bounds[part], bounds[part + 1])) {
+                partStart[++part] = i;
+            }
+            BlockServer.fold(ours, part, run.keys[i], run.versions[i], scratch);
+        }
+        while (part < parts) {
+            partStart[++part] = run.keys.length;
+        }
+        return call(holder, new RangeDigest(run.from, run.to, parts), Digests.class).thenCompose(theirs -> {
+            if (theirs.digests().length != ours.length) {
+                throw new java.util.concurrent.CompletionException(new DHashException(DHashException.Kind.IO,
+                        holder + " sent " + theirs.digests().length + " digest bytes for " + parts + " parts"));
+            }
+            IndexList lacking = new IndexList();
+            List<Integer> differ = new ArrayList<>();
+            for (int p = 0; p < parts; p++) {
+                int at = p * DHashMessages.DIGEST_BYTES;
+                if (Arrays.equals(ours, at, at + DHashMessages.DIGEST_BYTES,
+                        theirs.digests(), at, at + DHashMessages.DIGEST_BYTES)) {
+                    for (int i = partStart[p]; i < partStart[p + 1]; i++) {
+                        run.confirm(i);
+                    }
+                } else if (Arrays.equals(theirs.digests(), at, at + DHashMessages.DIGEST_BYTES,
+                        new byte[DHashMessages.DIGEST_BYTES], 0, DHashMessages.DIGEST_BYTES)) {
+                    lacking.addRange(partStart[p], partStart[p + 1]);
+                } else {
+                    differ.add(p);
+                }
+            }
+            return listParts(run, holder, differ, 0, bounds, partStart, lacking, state)
+                    .thenApply(ignored -> lacking.toArray());
+        });
     }
 
-    /** Compares (from, to] with {@code holder} a key list page at a time and sends what it lacks. */
-    private CompletableFuture<Void> handOverPages(NodeRef holder, Id from, Id to, Set<Id> failed,
-                                                 AtomicBoolean cut, HandingOver state) {
+    /** Compares the parts {@code differ} from the {@code next}-th on with {@code holder} by key list, one after another. */
+    private CompletableFuture<Void> listParts(Run run, NodeRef holder, List<Integer> differ, int next, Id[] bounds,
+                                              int[] partStart, IndexList lacking, HandingOver state) {
+        if (next == differ.size() || state.late()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        int p = differ.get(next);
+        return listPages(run, holder, bounds[p], bounds[p + 1], partStart[p], partStart[p + 1], lacking, state)
+                .thenCompose(ignored -> listParts(run, holder, differ, next + 1, bounds, partStart, lacking, state));
+    }
+
+    /**
+     * Compares (from, to], whose held keys are {@code run.keys[first..end)}, with {@code holder} a
+     * key list page at a time: confirms what it lists in the held version or newer, the rest lacks.
+     */
+    private CompletableFuture<Void> listPages(Run run, NodeRef holder, Id from, Id to, int first, int end,
+                                              IndexList lacking, HandingOver state) {
         if (state.late()) {
-            cut.set(true);
             return CompletableFuture.completedFuture(null);
         }
         return call(holder, new ListKeys(from, to, DHashMessages.MAX_KEYS), KeyList.class).thenCompose(theirs -> {
             Id pageEnd = theirs.complete() || theirs.keys().isEmpty() ? to : theirs.keys().get(theirs.keys().size() - 1);
-            return supplyIo(() -> lacking(from, pageEnd, theirs))
-                    .thenCompose(keys -> sendAll(holder, keys, failed, cut, state))
-                    .thenCompose(ignored -> pageEnd.equals(to) ? CompletableFuture.completedFuture(null)
-                            : handOverPages(holder, pageEnd, to, failed, cut, state));
-        });
-    }
-
-    /** Held keys of (from, to] that {@code theirs} lacks or holds in an older version, in ring order. */
-    private List<Id> lacking(Id from, Id to, KeyList theirs) throws DHashException {
-        Map<Id, Long> theirVersions = new HashMap<>();
-        for (int i = 0; i < theirs.keys().size(); i++) {
-            theirVersions.put(theirs.keys().get(i), theirs.versions().get(i));
-        }
-        List<Id> out = new ArrayList<>();
-        server.store().forEachVersion(from, to, (key, version) -> {
-            Long held = theirVersions.get(key);
-            if (held == null || held < version) {
-                out.add(key);
+            Map<Id, Long> theirVersions = new HashMap<>();
+            for (int i = 0; i < theirs.keys().size(); i++) {
+                theirVersions.put(theirs.keys().get(i), theirs.versions().get(i));
             }
-            return true;
+            int i = first;
+            for (; i < end && run.keys[i].inHalfOpen(from, pageEnd); i++) {
+                Long version = theirVersions.get(run.keys[i]);
+                if (version != null && version >= run.versions[i]) {
+                    run.confirm(i);
+                } else {
+                    lacking.add(i);
+                }
+            }
+            int next = i;
+            return pageEnd.equals(to) ? CompletableFuture.completedFuture(null)
+                    : listPages(run, holder, pageEnd, to, next, end, lacking, state);
         });
-        return out;
     }
 
-    private CompletableFuture<Void> sendAll(NodeRef holder, List<Id> keys, Set<Id> failed,
-                                            AtomicBoolean cut, HandingOver state) {
-        int[] cursor = {0};
+    /** Indices into a run's keys, appended in order. */
+    private static final class IndexList {
+        private int[] items = new int[16];
+        private int size;
+
+        synchronized void add(int i) {
+            if (size == items.length) {
+                items = Arrays.copyOf(items, size * 2);
+            }
+            items[size++] = i;
+        }
+
+        synchronized void addRange(int from, int to) {
+            for (int i = from; i < to; i++) {
+                add(i);
+            }
+        }
+
+        synchronized int[] toArray() {
+            return Arrays.copyOf(items, size);
+        }
+    }
+
+    /** Sends the blocks of {@code run.keys[lacking[..]]} to {@code holder} over {@link #HAND_OVER_LANES} lanes. */
+    private CompletableFuture<Void> sendAll(Run run, NodeRef holder, int[] lacking, HandingOver state) {
+        AtomicInteger cursor = new AtomicInteger();
         List<CompletableFuture<Void>> lanes = new ArrayList<>();
         for (int i = 0; i < HAND_OVER_LANES; i++) {
-            lanes.add(lane(holder, keys, cursor, failed, cut, state));
+            lanes.add(lane(run, holder, lacking, cursor, new Batch(), state));
         }
         return CompletableFuture.allOf(lanes.toArray(CompletableFuture[]::new));
     }
 
-    /** Sends batch after batch of {@code keys} from the shared cursor until none are left. */
-    private CompletableFuture<Void> lane(NodeRef holder, List<Id> keys, int[] cursor, Set<Id> failed,
-                                         AtomicBoolean cut, HandingOver state) {
+    /** Sends batch after batch from the shared cursor until none are left; the holder's ack confirms a batch. */
+    private CompletableFuture<Void> lane(Run run, NodeRef holder, int[] lacking, AtomicInteger cursor, Batch batch,
+                                         HandingOver state) {
         if (state.late()) {
-            cut.set(true);
             return CompletableFuture.completedFuture(null);
         }
-        return supplyIo(() -> nextBatch(keys, cursor)).thenCompose(batch -> batch == null
+        return supplyIo(() -> batch.fill(run, lacking, cursor)).thenCompose(message -> message == null
                 ? CompletableFuture.completedFuture(null)
-                : storeBatch(holder, batch, 1).handle((ack, e) -> {
+                : storeBatch(holder, message, 1).handle((ack, e) -> {
+                    int[] sent = batch.sent();
                     if (e != null) {
-                        LOG.debug("handing {} blocks over to {} failed: {}", batch.keys().size(), holder, e.toString());
-                        failed.addAll(batch.keys());
+                        LOG.debug("handing {} blocks over to {} failed: {}", sent.length, holder, e.toString());
                     } else {
-                        handedOff.addAndGet(batch.keys().size());
+                        for (int i : sent) {
+                            run.confirm(i);
+                        }
+                        handedOff.addAndGet(sent.length);
                     }
                     return null;
-                }).thenCompose(ignored -> lane(holder, keys, cursor, failed, cut, state)));
+                }).thenCompose(ignored -> lane(run, holder, lacking, cursor, batch, state)));
     }
 
     /**
-     * The next blocks from the cursor, up to {@link DHashMessages#BATCH_BYTES} (one block more, alone,
-     * if it is larger); null once none are left. Keys no longer held are skipped.
+     * One lane's batches: each takes keys from the shared cursor and reads their blocks without a
+     * lock, up to {@link DHashMessages#BATCH_BYTES} (a larger block alone); the block that would
+     * overflow a batch starts the lane's next one.
      */
-    private StoreBlocks nextBatch(List<Id> keys, int[] cursor) throws DHashException {
-        synchronized (cursor) {
-            List<Id> batchKeys = new ArrayList<>();
+    private final class Batch {
+        private int[] indices = new int[0];
+        private int carried = -1;
+        private byte[] carriedBlock;
+
+        /** The next batch, or null once the cursor is past the end; keys no longer held are skipped. */
+        StoreBlocks fill(Run run, int[] lacking, AtomicInteger cursor) throws DHashException {
+            List<Id> keys = new ArrayList<>();
             List<byte[]> blocks = new ArrayList<>();
+            int[] taken = new int[DHashMessages.MAX_BATCH_BLOCKS];
             long bytes = 0;
-            while (cursor[0] < keys.size() && batchKeys.size() < DHashMessages.MAX_BATCH_BLOCKS) {
-                Id key = keys.get(cursor[0]);
-                Optional<byte[]> block = server.store().get(key);
-                if (block.isPresent()) {
-                    if (!batchKeys.isEmpty() && bytes + block.get().length > DHashMessages.BATCH_BYTES) {
-                        break;
-                    }
-                    batchKeys.add(key);
-                    blocks.add(block.get());
-                    bytes += block.get().length;
-                }
-                cursor[0]++;
+            if (carried >= 0) {
+                taken[0] = carried;
+                keys.add(run.keys[carried]);
+                blocks.add(carriedBlock);
+                bytes = carriedBlock.length;
+                carried = -1;
+                carriedBlock = null;
             }
-            return batchKeys.isEmpty() ? null : new StoreBlocks(batchKeys, blocks);
+            while (keys.size() < DHashMessages.MAX_BATCH_BLOCKS) {
+                int at = cursor.getAndIncrement();
+                if (at >= lacking.length) {
+                    break;
+                }
+                int i = lacking[at];
+                Optional<byte[]> block = server.store().get(run.keys[i]);
+                if (block.isEmpty()) {
+                    continue;
+                }
+                if (!keys.isEmpty() && bytes + block.get().length > DHashMessages.BATCH_BYTES) {
+                    carried = i;
+                    carriedBlock = block.get();
+                    break;
+                }
+                taken[keys.size()] = i;
+                keys.add(run.keys[i]);
+                blocks.add(block.get());
+                bytes += block.get().length;
+            }
+            indices = Arrays.copyOf(taken, keys.size());
+            return keys.isEmpty() ? null : new StoreBlocks(keys, blocks);
+        }
+
+        /** The indices of the last batch filled. */
+        int[] sent() {
+            return indices;
         }
     }
 

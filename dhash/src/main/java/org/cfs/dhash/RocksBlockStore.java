@@ -295,6 +295,15 @@ public final class RocksBlockStore implements BlockStore {
         try {
             int[] stripes = entries.keySet().stream().mapToInt(RocksBlockStore::stripe).distinct().sorted().toArray();
             underLocks(stripes, 0, () -> writeAll(entries, source));
+            // Synced here, not under the key locks: a batch covers nearly every stripe, so a sync
+            // under them made each batch wait for the last one's, and concurrent batches now
+            // share syncs. The blocks are readable a moment before they are durable; a crash in
+            // between loses them with their counters, and nothing was acknowledged.
+            try {
+                db.syncWal();
+            } catch (RocksDBException e) {
+                throw writeFailed("cannot sync the log after storing " + entries.size() + " blocks", e);
+            }
         } finally {
             exit();
         }
@@ -318,7 +327,8 @@ public final class RocksBlockStore implements BlockStore {
 
     /**
      * Reads what every key holds in one multi-get, charges each block, and writes blocks, metadata
-     * and the counters' summed deltas (one merge per counter, not per block) in one synced batch.
+     * and the counters' summed deltas (one merge per counter, not per block) in one batch, to the
+     * log but not yet synced: {@link #putAll} syncs it.
      */
     private void writeAll(Map<Id, byte[]> entries, String source) throws DHashException {
         List<byte[]> ids = new ArrayList<>(entries.size());
@@ -357,7 +367,9 @@ public final class RocksBlockStore implements BlockStore {
             for (var e : usage.entrySet()) {
                 addTo(batch, usageKey(e.getKey()), e.getValue());
             }
-            db.write(durable, batch);
+            try (WriteOptions logged = new WriteOptions()) {
+                db.write(logged, batch);
+            }
         } catch (RocksDBException e) {
             undo(changes);
             throw writeFailed("cannot store " + entries.size() + " blocks", e);

@@ -6,9 +6,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -28,6 +30,7 @@ import org.cfs.dhash.DHash;
 import org.cfs.dhash.DHashConfig;
 import org.cfs.dhash.DHashException;
 import org.cfs.dhash.HandOver;
+import org.cfs.dhash.RocksBlockStore;
 import org.cfs.dhash.StoreLimits;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -35,16 +38,19 @@ import picocli.CommandLine.Option;
 /**
  * A graceful leave of a node that holds many blocks, on real Netty hosts over loopback with
  * RocksDB stores: every block it holds is first put on its k replica hosts (straight into their
- * stores, one synced batch at a time), then the node hands over within the bound, as
- * {@code cfs node} does on SIGTERM, and leaves. Afterwards each block's copies are counted on the
- * k hosts responsible for it once the node is gone. Maintenance is held off, so what the count
- * shows is the hand-over's work alone.
+ * stores, one synced batch at a time) and the stores finish compacting, then the node hands over
+ * within the bound, as {@code cfs node} does on SIGTERM, and leaves. Afterwards each block's copies
+ * are counted on the k hosts responsible for it once the node is gone, and every block below k
+ * must be one the hand-over named as missed. Maintenance is held off, so what the count shows is
+ * the hand-over's work alone.
  */
 @Command(name = "handover", mixinStandardHelpOptions = true,
         description = "One of N real nodes, holding B blocks it is a replica of, hands them over and leaves;"
                 + " then every block's copies are counted on the k hosts now responsible for it.")
 final class HandOverExperiment implements Callable<Integer> {
     private static final int FILL_BATCH = 2000;
+    /** Longest wait for the stores' compactions after the fill. */
+    private static final Duration SETTLE_BOUND = Duration.ofMinutes(5);
 
     @Option(names = "--blocks", defaultValue = "100000", description = "Blocks the leaving node holds (default ${DEFAULT-VALUE}).")
     int blocks;
@@ -84,17 +90,21 @@ final class HandOverExperiment implements Callable<Integer> {
             long fillStart = System.nanoTime();
             List<Id> keys = fill(ring, leaving);
             report.put("fill_s", seconds(System.nanoTime() - fillStart));
+            long settleStart = System.nanoTime();
+            report.put("settled", settle(ring)).put("settle_s", seconds(System.nanoTime() - settleStart));
 
             long start = System.nanoTime();
             HandOver done = ring.on(leaving).handOver(Duration.ofSeconds(bound))
                     .get(bound + 5L, TimeUnit.SECONDS);
             report.put("hand_over_s", seconds(System.nanoTime() - start))
-                    .put("handed_over", done.handedOver()).put("not_handed_over", done.notHandedOver())
+                    .put("held", done.held()).put("handed_over", done.handedOver())
+                    .put("not_handed_over", done.notHandedOver())
                     .put("blocks_per_s", done.handedOver() / Math.max(1e-9, done.took().toNanos() / 1e9));
             boolean left = await(leaving.leave(), Duration.ofSeconds(5));
             ring.crash(leaving);
             report.put("left", left);
-            underK = count(ring, keys, report);
+            int[] copies = copies(ring, keys);
+            underK = report(keys, copies, done, report);
         } finally {
             Files.walk(dir).sorted(java.util.Comparator.reverseOrder()).forEach(HandOverExperiment::delete);
         }
@@ -164,8 +174,31 @@ final class HandOverExperiment implements Callable<Integer> {
         return DHash.replicaHosts(set, replicas);
     }
 
-    /** Counts each key's copies on the hosts responsible for it now; the number of keys below k. */
-    private int count(LoopbackDHashRing ring, List<Id> keys, Report report) throws DHashException {
+    /**
+     * Waits, at most {@link #SETTLE_BOUND}, until no store has a compaction running or pending: a
+     * node that held its blocks for a while has compacted them, and the fill wrote them all at
+     * once. False if the bound passed first.
+     */
+    private static boolean settle(LoopbackDHashRing ring) throws InterruptedException {
+        long end = System.nanoTime() + SETTLE_BOUND.toNanos();
+        while (System.nanoTime() - end < 0) {
+            boolean busy = false;
+            for (ChordHost h : ring.hosts()) {
+                RocksBlockStore store = ring.store(h);
+                busy |= store.property("rocksdb.compaction-pending") > 0
+                        || store.property("rocksdb.num-running-compactions") > 0
+                        || store.property("rocksdb.num-running-flushes") > 0;
+            }
+            if (!busy) {
+                return true;
+            }
+            Thread.sleep(200);
+        }
+        return false;
+    }
+
+    /** How many of the hosts responsible for each key now hold it, by the key's index. */
+    private int[] copies(LoopbackDHashRing ring, List<Id> keys) throws DHashException {
         RingOracle oracle = ring.oracle();
         Map<Id, Integer> index = new HashMap<>(keys.size() * 2);
         for (int i = 0; i < keys.size(); i++) {
@@ -181,13 +214,25 @@ final class HandOverExperiment implements Callable<Integer> {
                 }
             });
         }
+        return copies;
+    }
+
+    /**
+     * Reports the keys on k hosts, below k and on none, and those below k that the hand-over did
+     * not name as missed (it should name every one); the number below k.
+     */
+    private int report(List<Id> keys, int[] copies, HandOver done, Report report) {
+        Set<Id> named = new HashSet<>(done.missed());
         int underK = 0;
         int lost = 0;
-        for (int c : copies) {
-            underK += c < replicas ? 1 : 0;
-            lost += c == 0 ? 1 : 0;
+        int unnamed = 0;
+        for (int i = 0; i < copies.length; i++) {
+            underK += copies[i] < replicas ? 1 : 0;
+            lost += copies[i] == 0 ? 1 : 0;
+            unnamed += copies[i] < replicas && !named.contains(keys.get(i)) ? 1 : 0;
         }
-        report.put("blocks_on_k_hosts", keys.size() - underK).put("blocks_under_k", underK).put("blocks_lost", lost);
+        report.put("blocks_on_k_hosts", keys.size() - underK).put("blocks_under_k", underK).put("blocks_lost", lost)
+                .put("under_k_not_named", unnamed);
         return underK;
     }
 

@@ -57,7 +57,7 @@ class HandOverTest {
             List<Id> keys = fill(ring, leaving);
 
             HandOver done = ring.on(leaving).handOver(Duration.ofSeconds(30)).get(35, TimeUnit.SECONDS);
-            assertEquals(new HandOver(BLOCKS, BLOCKS, done.took()), done);
+            assertEquals(new HandOver(BLOCKS, BLOCKS, done.took(), List.of()), done);
             assertEquals(BLOCKS - ONLY_ON_LEAVER + K * ONLY_ON_LEAVER, ring.on(leaving).stats().handedOff(),
                     "each host was sent only what it lacked");
             leaving.leave().get(5, TimeUnit.SECONDS);
