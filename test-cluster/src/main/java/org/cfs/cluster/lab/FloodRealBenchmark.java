@@ -31,7 +31,9 @@ import picocli.CommandLine.Option;
  * Fair sharing under a flood, across processes: a ring of real {@code cfs node} processes
  * (RocksDB, synced writes, each on its own loopback address), a reader on 127.0.0.21 getting
  * blocks it stored on the first node one at a time, and a flooder process on 127.0.0.20 storing
- * new blocks straight at that node, open loop at --rate. The reader's latency alone, under a flood
+ * new blocks straight at that node, open loop at --rate. Every other get goes to a second node the
+ * flood does not reach: a control, showing what the flood's CPU on the shared cores alone does to
+ * a get. The reader's latency alone, under a flood
  * of stores the node refuses after decoding (bad keys: the flood's network and CPU cost without
  * its disk writes), under the real flood, and alone again after; the flooder's achieved and
  * refused rates; and the CPU each process took in each phase.
@@ -47,6 +49,8 @@ final class FloodRealBenchmark implements Callable<Integer> {
     private static final Duration FLOODER_BOUND = Duration.ofSeconds(60);
     private static final int STORED_BLOCKS = 200;
     private static final String HEAP = "512m";
+    /** Room for the flooder's 100,000 stores outstanding at most (10 s at the default rate). */
+    private static final String FLOODER_HEAP = "1g";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Option(names = "--runs", defaultValue = "1", description = "Runs, each on a new ring; figures are their medians"
@@ -104,10 +108,29 @@ final class FloodRealBenchmark implements Callable<Integer> {
         }
     }
 
-    /** One phase: the reader's latencies (microseconds), its failed gets, CPU in cores, the flood. */
-    private record Phase(Histogram micros, long errors, CpuUse.Cores cpu, FloodCounts flood) {
+    /**
+     * The reader's gets of one phase, alternating between the flooded node and a control node the
+     * flood does not reach: latencies in microseconds, and the gets that failed.
+     */
+    private record Reads(Histogram target, Histogram control, long errors) {
+    }
+
+    /** One phase: the reader's gets, CPU in cores, the flood. */
+    private record Phase(Reads reads, CpuUse.Cores cpu, FloodCounts flood) {
+        Histogram micros() {
+            return reads.target();
+        }
+
+        long errors() {
+            return reads.errors();
+        }
+
         double p(double percentile) {
-            return micros.getValueAtPercentile(percentile) / 1000.0;
+            return reads.target().getValueAtPercentile(percentile) / 1000.0;
+        }
+
+        double control(double percentile) {
+            return reads.control().getValueAtPercentile(percentile) / 1000.0;
         }
     }
 
@@ -119,9 +142,9 @@ final class FloodRealBenchmark implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (runs < 1 || nodes < 1 || nodes > 16 || seconds < 1 || warmUp < 0 || rate < 1 || size < 1) {
+        if (runs < 1 || nodes < 2 || nodes > 16 || seconds < 1 || warmUp < 0 || rate < 1 || size < 1) {
             throw new IllegalArgumentException("--runs, --seconds, --rate and --size must be at least 1, --warm-up at"
-                    + " least 0, --nodes 1..16");
+                    + " least 0, --nodes 2..16");
         }
         double loadBefore = CpuUse.loadAverage();
         List<Run> done = new ArrayList<>();
@@ -140,20 +163,22 @@ final class FloodRealBenchmark implements Callable<Integer> {
         try (NodeProcessRing ring = NodeProcessRing.start(dir, nodes, HEAP);
              BlockWire reader = new BlockWire(READER_HOST, TIMEOUT)) {
             Endpoint target = ring.endpoint(0);
+            Endpoint control = ring.endpoint(1);
             progress("ring of " + nodes + " node processes up; target " + target + " (pid " + ring.process(0).pid() + ")");
             SplittableRandom random = new SplittableRandom(9);
             List<Id> keys = new ArrayList<>();
             for (int i = 0; i < STORED_BLOCKS; i++) {
                 ContentBlock b = new ContentBlock(bytes(random));
                 reader.store(target, b.key(), b.encode()).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+                reader.store(control, b.key(), b.encode()).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
                 keys.add(b.key());
             }
-            gets(reader, target, keys, Duration.ofSeconds(2), random);
+            gets(reader, target, control, keys, Duration.ofSeconds(2), random);
             List<Phase> phases = new ArrayList<>();
             for (PhaseKind kind : PhaseKind.values()) {
                 progress("phase " + kind.label);
-                phases.add(kind.badKeys == null ? measure(ring, null, reader, target, keys, random)
-                        : flooded(ring, dir, kind.badKeys, reader, target, keys, random));
+                phases.add(kind.badKeys == null ? measure(ring, null, reader, target, control, keys, random)
+                        : flooded(ring, dir, kind.badKeys, reader, target, control, keys, random));
             }
             ok = true;
             return new Run(phases);
@@ -168,8 +193,8 @@ final class FloodRealBenchmark implements Callable<Integer> {
 
     /** A phase with the flooder running: started, warmed up, measured beside, stopped, its report read. */
     private Phase flooded(NodeProcessRing ring, Path dir, boolean badKeys, BlockWire reader, Endpoint target,
-                          List<Id> keys, SplittableRandom random) throws Exception {
-        List<String> command = List.of(NodeProcessRing.java(), "-Xmx" + HEAP, "-cp",
+                          Endpoint control, List<Id> keys, SplittableRandom random) throws Exception {
+        List<String> command = List.of(NodeProcessRing.java(), "-Xmx" + FLOODER_HEAP, "-cp",
                 System.getProperty("java.class.path"), "org.cfs.cluster.Lab", "flood-sender",
                 "--node", target.toString(), "--from", FLOODER_HOST, "--rate", String.valueOf(rate),
                 "--size", String.valueOf(size), "--max-seconds", String.valueOf(warmUp + seconds + 120));
@@ -183,7 +208,7 @@ final class FloodRealBenchmark implements Callable<Integer> {
             BlockingQueue<String> lines = lines(flooder);
             awaitLine(lines, flooder, line -> line.equals("flooding"));
             Thread.sleep(TimeUnit.SECONDS.toMillis(warmUp));
-            Phase measured = measure(ring, flooder, reader, target, keys, random);
+            Phase measured = measure(ring, flooder, reader, target, control, keys, random);
             OutputStream in = flooder.getOutputStream();
             in.write("stop\n".getBytes(StandardCharsets.US_ASCII));
             in.close();
@@ -191,46 +216,47 @@ final class FloodRealBenchmark implements Callable<Integer> {
             if (!flooder.waitFor(NodeProcessRing.STOP_BOUND.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new IllegalStateException("flooder process " + flooder.pid() + " did not exit after its report");
             }
-            return new Phase(measured.micros(), measured.errors(), measured.cpu(), FloodCounts.of(JSON.readTree(last)));
+            return new Phase(measured.reads(), measured.cpu(), FloodCounts.of(JSON.readTree(last)));
         } finally {
             NodeProcessRing.stop(List.of(flooder));
         }
     }
 
     /** The reader's gets for --seconds, with the CPU every process used meanwhile. */
-    private Phase measure(NodeProcessRing ring, Process flooder, BlockWire reader, Endpoint target, List<Id> keys,
-                          SplittableRandom random) throws Exception {
+    private Phase measure(NodeProcessRing ring, Process flooder, BlockWire reader, Endpoint target, Endpoint control,
+                          List<Id> keys, SplittableRandom random) throws Exception {
         CpuUse cpu = new CpuUse(ring, flooder);
         CpuUse.Snapshot before = cpu.snapshot();
-        long[] errors = new long[1];
-        Histogram micros = gets(reader, target, keys, Duration.ofSeconds(seconds), random, errors);
-        return new Phase(micros, errors[0], cpu.since(before), FloodCounts.NONE);
+        Reads reads = gets(reader, target, control, keys, Duration.ofSeconds(seconds), random);
+        return new Phase(reads, cpu.since(before), FloodCounts.NONE);
     }
 
-    private static Histogram gets(BlockWire reader, Endpoint target, List<Id> keys, Duration span,
-                                  SplittableRandom random) throws Exception {
-        return gets(reader, target, keys, span, random, new long[1]);
-    }
-
-    /** Gets stored blocks one at a time for {@code span}; latencies in microseconds, failures counted in {@code errors[0]}. */
-    private static Histogram gets(BlockWire reader, Endpoint target, List<Id> keys, Duration span,
-                                  SplittableRandom random, long[] errors) throws Exception {
-        Histogram micros = new Histogram(3);
+    /**
+     * Gets stored blocks one at a time for {@code span}, every other one from the control node, so
+     * both see the same moments of the machine's load.
+     */
+    private static Reads gets(BlockWire reader, Endpoint target, Endpoint control, List<Id> keys, Duration span,
+                              SplittableRandom random) throws Exception {
+        Histogram targetMicros = new Histogram(3);
+        Histogram controlMicros = new Histogram(3);
+        long errors = 0;
         long end = System.nanoTime() + span.toNanos();
-        while (System.nanoTime() < end) {
+        for (long i = 0; System.nanoTime() < end; i++) {
+            boolean toTarget = i % 2 == 0;
             Id key = keys.get(random.nextInt(keys.size()));
             long t = System.nanoTime();
             try {
-                byte[] block = reader.fetch(target, key).get(TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);
+                byte[] block = reader.fetch(toTarget ? target : control, key)
+                        .get(TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);
                 if (block.length == 0) {
                     throw new IllegalStateException("empty block for " + key.shortHex());
                 }
-                micros.recordValue(Math.max(1, (System.nanoTime() - t) / 1000));
+                (toTarget ? targetMicros : controlMicros).recordValue(Math.max(1, (System.nanoTime() - t) / 1000));
             } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                errors[0]++;
+                errors++;
             }
         }
-        return micros;
+        return new Reads(targetMicros, controlMicros, errors);
     }
 
     /** The process's standard output, a line at a time, read on a daemon thread so waits on it can be bounded. */
@@ -290,11 +316,14 @@ final class FloodRealBenchmark implements Callable<Integer> {
         row(run, "reader p99 ms", p -> p.p(99));
         row(run, "reader p99.9 ms", p -> p.p(99.9));
         row(run, "reader max ms", p -> p.micros().getMaxValue() / 1000.0);
+        row(run, "control node p50 ms", p -> p.control(50));
+        row(run, "control node p99 ms", p -> p.control(99));
         row(run, "stores sent /s", p -> p.flood().perSecond(p.flood().sent()));
         row(run, "stores taken /s", p -> p.flood().perSecond(p.flood().stored()));
         row(run, "refused busy /s", p -> p.flood().perSecond(p.flood().refusedBusy()));
         row(run, "refused bad key /s", p -> p.flood().perSecond(p.flood().refusedOther()));
-        row(run, "stores failed/not sent", p -> p.flood().failed() + p.flood().notSent());
+        row(run, "stores failed (no answer)", p -> p.flood().failed());
+        row(run, "stores not sent (cap)", p -> p.flood().notSent());
         row(run, "cpu cores: target node", p -> p.cpu().target());
         row(run, "cpu cores: other nodes", p -> p.cpu().otherNodes());
         row(run, "cpu cores: flooder", p -> p.cpu().flooder());
@@ -323,6 +352,8 @@ final class FloodRealBenchmark implements Callable<Integer> {
             table.figure(report, n + "_p50_ms", r -> r.get(k).p(50));
             table.figure(report, n + "_p99_ms", r -> r.get(k).p(99));
             table.figure(report, n + "_p999_ms", r -> r.get(k).p(99.9));
+            table.figure(report, n + "_control_p50_ms", r -> r.get(k).control(50));
+            table.figure(report, n + "_control_p99_ms", r -> r.get(k).control(99));
             table.figure(report, n + "_cpu_target_node", r -> r.get(k).cpu().target());
             table.figure(report, n + "_cpu_other_nodes", r -> r.get(k).cpu().otherNodes());
             table.figure(report, n + "_cpu_flooder", r -> r.get(k).cpu().flooder());
@@ -335,9 +366,11 @@ final class FloodRealBenchmark implements Callable<Integer> {
                         r -> r.get(k).flood().perSecond(r.get(k).flood().refusedBusy()));
                 table.figure(report, n + "_refused_other_per_s",
                         r -> r.get(k).flood().perSecond(r.get(k).flood().refusedOther()));
-                table.figure(report, n + "_failed_or_not_sent",
-                        r -> r.get(k).flood().failed() + r.get(k).flood().notSent());
+                table.figure(report, n + "_failed", r -> r.get(k).flood().failed());
+                table.figure(report, n + "_not_sent", r -> r.get(k).flood().notSent());
                 table.figure(report, n + "_p99_ratio", r -> r.get(k).p(99) / r.get(PhaseKind.ALONE).p(99));
+                table.figure(report, n + "_control_p99_ratio",
+                        r -> r.get(k).control(99) / r.get(PhaseKind.ALONE).control(99));
             }
         }
         table.figure(report, "after_p99_ratio", r -> r.get(PhaseKind.AFTER).p(99) / r.get(PhaseKind.ALONE).p(99));

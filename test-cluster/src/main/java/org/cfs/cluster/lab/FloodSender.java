@@ -52,7 +52,7 @@ final class FloodSender implements Callable<Integer> {
             + " refuses it after decoding, before any disk write.")
     boolean badKeys;
 
-    @Option(names = "--max-in-flight", defaultValue = "20000", description = "Most stores outstanding; one"
+    @Option(names = "--max-in-flight", defaultValue = "100000", description = "Most stores outstanding; one"
             + " due while this many are counts as not sent (default ${DEFAULT-VALUE}).")
     int maxInFlight;
 
