@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
         description = "Experiments and benchmarks of cfs. With --json the last line is one JSON object.",
         subcommands = {PathsExperiment.class, FailuresExperiment.class, ScaleExperiment.class,
             LookupBenchmark.class, DHashFailuresExperiment.class, MaintenanceCostExperiment.class, PathCacheExperiment.class,
-            DHashBenchmark.class, FloodBenchmark.class, HandOverExperiment.class, ChunkingExperiment.class, VolumeBenchmark.class,
+            DHashBenchmark.class, FloodBenchmark.class, FloodRealBenchmark.class, FloodSender.class,
+            HandOverExperiment.class, ChunkingExperiment.class, VolumeBenchmark.class,
             MountBenchmark.class, GatewayBenchmark.class,
             JmhCommand.class})
 public final class LabCommands {
