@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 import org.cfs.chord.Endpoint;
 import org.cfs.chord.Id;
+import org.cfs.cluster.BlockWire;
 import org.cfs.dhash.ContentBlock;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.cfs.chord.Endpoint;
 import org.cfs.chord.Id;
+import org.cfs.cluster.BlockWire;
 import org.cfs.dhash.ContentBlock;
 import org.cfs.dhash.DHashException;
 import picocli.CommandLine.Command;

@@ -23,6 +23,7 @@ import org.cfs.chord.ChordHost;
 import org.cfs.chord.Endpoint;
 import org.cfs.chord.Id;
 import org.cfs.chord.NodeRef;
+import org.cfs.cluster.BlockWire;
 import org.cfs.cluster.BlockLoad;
 import org.cfs.cluster.LoopbackDHashRing;
 import org.cfs.cluster.LoopbackRing;
@@ -63,6 +64,7 @@ class LoopbackDHashTest {
     private static final int VNODES = 1;
     private static final int BLOCKS = 2000;
     private static final int K = 3;
+    private static final Duration WIRE_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration MAINTENANCE = Duration.ofSeconds(2);
     private static final Duration REJOIN_BOUND = Duration.ofSeconds(30);
     private static final DHashConfig CONFIG = DHashConfig.defaults().withReplicas(K).withMaintenanceInterval(MAINTENANCE);
@@ -107,6 +109,20 @@ class LoopbackDHashTest {
                 bytes / 1e6 / putSeconds);
     }
 
+    /** The kind of DHash refusal {@code reply} ends in; fails if it is stored or ends otherwise. */
+    private static DHashException.Kind wireRefusal(CompletableFuture<?> reply) throws Exception {
+        try {
+            reply.get(WIRE_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);
+            throw new AssertionError("the node took what it should have refused");
+        } catch (ExecutionException e) {
+            DHashException.Kind kind = BlockWire.refusal(e.getCause());
+            if (kind == null) {
+                throw new AssertionError("expected a DHash error reply, got " + e.getCause(), e.getCause());
+            }
+            return kind;
+        }
+    }
+
     @AfterAll
     void closeRing() {
         if (ring != null) {
@@ -121,15 +137,15 @@ class LoopbackDHashTest {
         ContentBlock actual = BlockLoad.block(4096, random);
         List<NodeRef> replicas = replicas(await(randomLive().stat(claimed.key())));
         assertEquals(K, replicas.size());
-        try (RawBlockWire wire = new RawBlockWire()) {
+        try (BlockWire wire = new BlockWire("127.0.0.1", WIRE_TIMEOUT)) {
             for (NodeRef r : replicas) {
                 assertEquals(DHashException.Kind.BAD_HASH,
-                        wire.store(r.endpoint(), claimed.key(), actual.encode(), false), "from a writer at " + r);
+                        wireRefusal(wire.store(r.endpoint(), claimed.key(), actual.encode(), false)), "from a writer at " + r);
                 assertEquals(DHashException.Kind.BAD_HASH,
-                        wire.store(r.endpoint(), claimed.key(), actual.encode(), true), "as a replica at " + r);
+                        wireRefusal(wire.store(r.endpoint(), claimed.key(), actual.encode(), true)), "as a replica at " + r);
                 assertEquals(DHashException.Kind.MALFORMED,
-                        wire.store(r.endpoint(), claimed.key(), "not a block".getBytes(StandardCharsets.UTF_8), false),
-                        "garbage at " + r);
+                        wireRefusal(wire.store(r.endpoint(), claimed.key(), "not a block".getBytes(StandardCharsets.UTF_8),
+                                false)), "garbage at " + r);
             }
         }
         assertNothingHeld(claimed.key());
@@ -221,9 +237,10 @@ class LoopbackDHashTest {
         for (Id key : held) {
             assertTrue(reopened.contains(key), () -> key + " is back in " + ring.dataDir(at));
         }
-        try (RawBlockWire wire = new RawBlockWire()) {
+        try (BlockWire wire = new BlockWire("127.0.0.1", WIRE_TIMEOUT)) {
             for (Id key : held) {
-                Block.decode(wire.fetch(at, key), Block.DEFAULT_MAX_DATA)
+                Block.decode(wire.fetch(at, key).get(WIRE_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS),
+                                Block.DEFAULT_MAX_DATA)
                         .verify(key, System.currentTimeMillis(), Block.DEFAULT_MAX_DATA);
             }
         }

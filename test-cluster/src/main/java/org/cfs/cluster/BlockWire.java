@@ -1,4 +1,4 @@
-package org.cfs.cluster.lab;
+package org.cfs.cluster;
 
 import java.time.Duration;
 import java.util.List;
@@ -15,10 +15,11 @@ import org.cfs.dhash.DHashException;
 /**
  * A host outside the ring that sends DHash's store and fetch messages straight to one node, as
  * {@code DHashMessages} documents them (types 64..66, errors as code 100 + kind), from a loopback
- * address of its own. No lookup: every request lands on the node measured, and it is charged to
- * this host's queue there.
+ * address of its own, without DHash's client. No lookup: every request lands on the node named,
+ * and it is charged to this host's queue there. It can send what an honest client never would,
+ * such as bytes under a key they do not hash to: the flood benchmark and the refusal tests use it.
  */
-final class BlockWire implements AutoCloseable {
+public final class BlockWire implements AutoCloseable {
     /** DHash error replies carry this plus the kind's code. */
     private static final int DHASH_ERROR_BASE = 100;
     private static final int MAX_BLOCK_BYTES = 4 * 1024 * 1024;
@@ -36,7 +37,7 @@ final class BlockWire implements AutoCloseable {
     private final Duration timeout;
 
     /** A host whose connections come from {@code localHost}; each request waits at most {@code timeout}. */
-    BlockWire(String localHost, Duration timeout) {
+    public BlockWire(String localHost, Duration timeout) {
         this.transport = NettyTransport.client(registry(), NettyTransport.Options.defaults().withLocalHost(localHost));
         this.timeout = timeout;
     }
@@ -56,12 +57,17 @@ final class BlockWire implements AutoCloseable {
     }
 
     /** Asks {@code to} to store {@code block} (an encoded block) under {@code key}, as a writer would. */
-    CompletableFuture<Message> store(Endpoint to, Id key, byte[] block) {
-        return request(to, new StoreBlock(key, block, false));
+    public CompletableFuture<Message> store(Endpoint to, Id key, byte[] block) {
+        return store(to, key, block, false);
+    }
+
+    /** As {@link #store(Endpoint, Id, byte[])}, or as a replica copying it when {@code replica}. */
+    public CompletableFuture<Message> store(Endpoint to, Id key, byte[] block, boolean replica) {
+        return request(to, new StoreBlock(key, block, replica));
     }
 
     /** The bytes {@code at} serves for {@code key}. */
-    CompletableFuture<byte[]> fetch(Endpoint at, Id key) {
+    public CompletableFuture<byte[]> fetch(Endpoint at, Id key) {
         return request(at, new FetchBlock(key, false)).thenApply(reply -> {
             if (!(reply instanceof Fetched fetched)) {
                 throw new IllegalStateException(at + " answered a fetch of " + key.shortHex() + " with "
@@ -80,7 +86,7 @@ final class BlockWire implements AutoCloseable {
     }
 
     /** The kind of a node's DHash refusal, or null if {@code error} is not one (a timeout, a lost connection). */
-    static DHashException.Kind refusal(Throwable error) {
+    public static DHashException.Kind refusal(Throwable error) {
         TransportException te = TransportException.unwrap(error);
         if (te == null || te.reason() != TransportException.Reason.REMOTE) {
             return null;

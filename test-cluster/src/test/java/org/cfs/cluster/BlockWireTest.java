@@ -1,4 +1,4 @@
-package org.cfs.cluster.lab;
+package org.cfs.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,8 +15,6 @@ import org.cfs.chord.Endpoint;
 import org.cfs.chord.Id;
 import org.cfs.chord.RemoteException;
 import org.cfs.chord.TransportException;
-import org.cfs.cluster.LoopbackDHashRing;
-import org.cfs.cluster.LoopbackRing;
 import org.cfs.dhash.ContentBlock;
 import org.cfs.dhash.DHashConfig;
 import org.cfs.dhash.DHashException;
