@@ -172,8 +172,8 @@ class ReportJsonTest {
         int replicas = indexStartingWith(lines, "replicas ");
         int successors = indexStartingWith(lines, "successors ");
         assertEquals(replicas + 3, successors, "three replica lines, then the successor list: " + text);
-        assertEquals(nodes.size() - 1, lines.stream().filter(l -> l.matches("^(successors| {10}) +\\d+\\. .*")
-                && lines.indexOf(l) >= successors).count(), text.toString());
+        assertEquals(nodes.size() - 1, lines.subList(successors, lines.size()).stream()
+                .filter(l -> l.matches("^(successors| {10}) +\\d+\\. .*")).count(), text.toString());
         for (int i = 0; i < 3; i++) {
             assertTrue(lines.get(replicas + i).endsWith(hostOf(nodes, hosts.get(i))), lines.get(replicas + i));
         }

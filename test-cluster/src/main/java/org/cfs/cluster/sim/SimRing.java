@@ -93,7 +93,7 @@ public final class SimRing implements Cluster {
     }
 
     /** Host {@code n}'s address, 10.0.0.1 on in 10.0.0.0/8: node ids are made of it. */
-    static String address(int n) {
+    public static String address(int n) {
         int a = n + 1;
         if (a >= 1 << 24) {
             throw new IllegalArgumentException("the simulator has addresses for 2^24 - 1 hosts, not " + a);
