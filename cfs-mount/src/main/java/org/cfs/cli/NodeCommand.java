@@ -66,9 +66,10 @@ final class NodeCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--listen", required = true, paramLabel = "HOST:PORT",
-            description = "Address to listen on. Peers derive this node's ids from it, so it must be"
-                    + " the address they reach it at (not a wildcard like 0.0.0.0).")
+    @Option(names = "--listen", required = true, paramLabel = "IP:PORT",
+            description = "Address to listen on. Peers derive this node's ids from the IP (H(ip#vnode),"
+                    + " the port plays no part), so it must be the IP they reach it at (not a name or a"
+                    + " wildcard like 0.0.0.0), and each node on a machine needs its own IP.")
     private Endpoint listen;
 
     @Option(names = "--join", paramLabel = "HOST:PORT",
@@ -237,7 +238,11 @@ final class NodeCommand implements Callable<Integer> {
         String host = listen.host();
         if (host.equals("0.0.0.0") || host.equals("::") || host.equals("0:0:0:0:0:0:0:0")) {
             throw new ParameterException(spec.commandLine(), "--listen " + listen
-                    + " is a wildcard; give the address peers reach this node at, e.g. 127.0.0.1:" + listen.port());
+                    + " is a wildcard; give the address peers reach this node at, e.g. 127.0.0.2:" + listen.port());
+        }
+        if (listen.canonicalIp() == null) {
+            throw new ParameterException(spec.commandLine(), "--listen " + listen
+                    + " needs an IP address, not a name: node ids are made of it (H(ip#vnode))");
         }
         if (join != null && join.port() == 0) {
             throw new ParameterException(spec.commandLine(), "--join " + join + " needs the node's real port, not 0");

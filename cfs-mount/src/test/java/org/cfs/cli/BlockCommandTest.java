@@ -142,8 +142,8 @@ class BlockCommandTest {
 
     @Test
     void putReportHasTheKeyAloneOnItsFirstLineAndEveryHolderInJson() throws Exception {
-        List<NodeRef> holders = List.of(NodeRef.of(new Endpoint("127.0.0.1", 7001), 0),
-                NodeRef.of(new Endpoint("127.0.0.1", 7002), 1));
+        List<NodeRef> holders = List.of(NodeRef.of(new Endpoint("127.0.0.3", 7001), 0),
+                NodeRef.of(new Endpoint("127.0.0.4", 7002), 1));
         PutReport report = new PutReport(new PutResult(Id.fromHex(KEY), holders, 3, false, 246), 123,
                 Endpoint.parse(VIA));
         StringWriter text = new StringWriter();
@@ -167,10 +167,10 @@ class BlockCommandTest {
 
     @Test
     void statReportMarksMissingReplicasCachesAndSilentNodes() throws Exception {
-        NodeRef a = NodeRef.of(new Endpoint("127.0.0.1", 7001), 0);
-        NodeRef b = NodeRef.of(new Endpoint("127.0.0.1", 7002), 0);
-        NodeRef c = NodeRef.of(new Endpoint("127.0.0.1", 7003), 0);
-        NodeRef path = NodeRef.of(new Endpoint("127.0.0.1", 7004), 0);
+        NodeRef a = NodeRef.of(new Endpoint("127.0.0.3", 7001), 0);
+        NodeRef b = NodeRef.of(new Endpoint("127.0.0.4", 7002), 0);
+        NodeRef c = NodeRef.of(new Endpoint("127.0.0.5", 7003), 0);
+        NodeRef path = NodeRef.of(new Endpoint("127.0.0.6", 7004), 0);
         BlockStat stat = new BlockStat(Id.fromHex(KEY), List.of(
                 new BlockStat.Holder(a, true, true, false, null),
                 new BlockStat.Holder(b, true, false, false, null),

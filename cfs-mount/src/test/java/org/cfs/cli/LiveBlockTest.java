@@ -53,10 +53,11 @@ class LiveBlockTest {
     @BeforeAll
     void startRing() throws Exception {
         for (int i = 0; i < 3; i++) {
+            Endpoint listen = new Endpoint("127.0.0." + (2 + i), 0);
             ChordHost host = ChordHost.builder()
                     .config(ChordConfig.defaults())
                     .vnodes(2)
-                    .transport(handler -> NettyTransport.bind(new Endpoint("127.0.0.1", 0), DHashMessages.registry(),
+                    .transport(handler -> NettyTransport.bind(listen, DHashMessages.registry(),
                             handler, NettyTransport.Options.defaults()))
                     .build();
             hosts.add(host);

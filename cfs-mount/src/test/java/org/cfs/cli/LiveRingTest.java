@@ -34,10 +34,11 @@ class LiveRingTest {
 
     private Endpoint startRing(int hostCount, int vnodes) throws Exception {
         for (int i = 0; i < hostCount; i++) {
+            Endpoint listen = new Endpoint("127.0.0." + (2 + i), 0);
             ChordHost host = ChordHost.builder()
                     .config(ChordConfig.defaults())
                     .vnodes(vnodes)
-                    .transport(handler -> NettyTransport.bind(new Endpoint("127.0.0.1", 0), MessageRegistry.chord(),
+                    .transport(handler -> NettyTransport.bind(listen, MessageRegistry.chord(),
                             handler, NettyTransport.Options.defaults()))
                     .build();
             hosts.add(host);

@@ -52,6 +52,11 @@ class MainTest {
     }
 
     @Test
+    void aListenAddressThatIsANameIsRefused() {
+        assertUsageError(CliRun.of("node", "--listen", "localhost:7000"), "needs an IP address, not a name");
+    }
+
+    @Test
     void joiningItselfIsRefused() {
         assertUsageError(CliRun.of("node", "--listen", "127.0.0.1:7000", "--join", "127.0.0.1:7000"),
                 "names this node itself");

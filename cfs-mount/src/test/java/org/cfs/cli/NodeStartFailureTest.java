@@ -135,6 +135,23 @@ class NodeStartFailureTest {
         awaitStderr("third", c, "started a new ring");
     }
 
+    @Test
+    void aSecondNodeOnTheSameAddressIsRefusedWhenItJoins() throws Exception {
+        String first = "127.0.0.37:" + freePort("127.0.0.37");
+        Process a = node("owner", "--listen", first, "--vnodes", "2", "--data", dir.resolve("owner").toString());
+        awaitStderr("owner", a, "started a new ring");
+
+        String twin = "127.0.0.37:" + freePort("127.0.0.37");
+        Process b = node("twin", "--listen", twin, "--join", first, "--vnodes", "2",
+                "--data", dir.resolve("twin").toString());
+        assertEquals(1, exitCode(b), stderr("twin"));
+        String err = stderr("twin");
+        assertTrue(err.contains("cfs node: joining the ring via " + first + " failed: vnode ")
+                && err.contains("of " + twin + " has the id that " + first + " already holds in the ring"), err);
+        a.destroy();
+        assertEquals(0, exitCode(a), "the first node stops cleanly: " + stderr("owner"));
+    }
+
     private void awaitStderr(String name, Process p, String text) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {

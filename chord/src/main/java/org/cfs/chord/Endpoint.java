@@ -1,8 +1,13 @@
 package org.cfs.chord;
 
+import io.netty.util.NetUtil;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
 /**
- * A host's network address as it names itself: the {@code host:port} string that node ids are
- * computed from. Hosts are kept as given (an IP literal or a name); they are never resolved here.
+ * A host's network address as it names itself. Hosts are kept as given (an IP literal or a name)
+ * and never resolved here; a ring member's host is an IP literal, whose canonical text
+ * ({@link #canonicalIp}) its node ids are computed from, so the port plays no part in them.
  */
 public record Endpoint(String host, int port) {
     /** Longest host string accepted from the wire or the command line. */
@@ -35,6 +40,26 @@ public record Endpoint(String host, int port) {
             throw new IllegalArgumentException("port in '" + text + "' is not a number");
         }
         return new Endpoint(host, port);
+    }
+
+    /**
+     * The host as an IP literal in one canonical text form (IPv4 dotted decimal, IPv6 as Java
+     * prints it), so that every spelling of one address yields the same node ids; null when the
+     * host is not an IP literal (a name, which would have to be resolved to be trusted).
+     */
+    public String canonicalIp() {
+        if (!NetUtil.isValidIpV4Address(host) && !NetUtil.isValidIpV6Address(host)) {
+            return null;
+        }
+        byte[] bytes = NetUtil.createByteArrayFromIpAddressString(host);
+        if (bytes == null) {
+            return null;
+        }
+        try {
+            return InetAddress.getByAddress(bytes).getHostAddress();
+        } catch (UnknownHostException e) {
+            return null;
+        }
     }
 
     @Override

@@ -46,9 +46,13 @@ public final class Id implements Comparable<Id> {
         return hash(text.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** The checkable id of a virtual node: H("host:port#vnode"). */
-    public static Id ofNode(String host, int port, int vnode) {
-        return hash(host + ":" + port + "#" + vnode);
+    /**
+     * The checkable id of a virtual node: H("ip#vnode"), the ip in {@link Endpoint#canonicalIp}
+     * form. The port is left out because a host picks it freely: with it, one machine could try
+     * 65,536 ports for an id just before any key it wanted to hide.
+     */
+    public static Id ofNode(String ip, int vnode) {
+        return hash(ip + "#" + vnode);
     }
 
     /** Reads 20 bytes starting at {@code offset}. */

@@ -2,8 +2,10 @@ package org.cfs.chord;
 
 /**
  * A virtual node as peers know it: its ring id, the endpoint of its host, and its vnode index
- * there. The id is always H("host:port#vnode"); {@link #of} computes it and {@link #checked}
- * refuses a claimed id that does not match, which is how a node learned from a peer is vetted.
+ * there. The id is always H("ip#vnode") ({@link Id#ofNode}); {@link #of} computes it and
+ * {@link #checked} refuses a claimed id that does not match, a host that is not an IP literal, or
+ * a vnode index of {@code maxVnodes} or more, which is how a node learned from a peer is vetted.
+ * So one IP address holds at most {@code maxVnodes} ids, whatever ports it uses.
  */
 public record NodeRef(Id id, Endpoint endpoint, int vnode) {
 
@@ -13,8 +15,13 @@ public record NodeRef(Id id, Endpoint endpoint, int vnode) {
         }
     }
 
+    /**
+     * The node {@code vnode} at {@code endpoint}. A host name (allowed only for a seed a client or
+     * joiner is told to contact, never for a ring member) is hashed as written.
+     */
     public static NodeRef of(Endpoint endpoint, int vnode) {
-        return new NodeRef(Id.ofNode(endpoint.host(), endpoint.port(), vnode), endpoint, vnode);
+        String ip = endpoint.canonicalIp();
+        return new NodeRef(Id.ofNode(ip != null ? ip : endpoint.host(), vnode), endpoint, vnode);
     }
 
     /**
@@ -25,6 +32,10 @@ public record NodeRef(Id id, Endpoint endpoint, int vnode) {
         if (vnode < 0 || vnode >= maxVnodes) {
             throw new InvalidNodeException("node " + endpoint + "#" + vnode
                     + " has a vnode index outside 0.." + (maxVnodes - 1));
+        }
+        if (endpoint.canonicalIp() == null) {
+            throw new InvalidNodeException("node " + endpoint + "#" + vnode
+                    + " is not at an IP address; a ring member's id is H(ip#vnode)");
         }
         NodeRef ref = of(endpoint, vnode);
         if (!ref.id.equals(claimed)) {

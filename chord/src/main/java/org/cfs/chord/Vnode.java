@@ -61,10 +61,19 @@ final class Vnode {
         startMaintenance();
     }
 
-    /** Joins the ring through {@code bootstrap}: finds our successor, adopts it, and lets
-     * stabilization do the rest. */
+    /**
+     * Joins the ring through {@code bootstrap}: finds our successor, adopts it, and lets
+     * stabilization do the rest. Fails with {@link InvalidNodeException} when a node at another
+     * port of this IP address already holds our id: ids are H(ip#vnode), one node per address.
+     */
     CompletableFuture<Void> join(NodeRef bootstrap) {
         return Lookup.fromSeeds(self.id(), rpc, config, List.of(bootstrap), null).thenAcceptAsync(found -> {
+            NodeRef owner = found.owner();
+            if (owner.id().equals(self.id()) && !owner.endpoint().equals(self.endpoint())) {
+                throw new InvalidNodeException("vnode " + self.vnode() + " of " + self.endpoint()
+                        + " has the id that " + owner.endpoint() + " already holds in the ring: node ids are"
+                        + " H(ip#vnode), so each node needs its own IP address");
+            }
             List<NodeRef> tail = found.replicaSet().subList(1, found.replicaSet().size());
             tables.adoptSuccessors(found.owner(), tail);
             running = true;

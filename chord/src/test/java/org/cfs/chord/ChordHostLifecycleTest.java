@@ -24,15 +24,21 @@ class ChordHostLifecycleTest {
     private final ChordConfig config = ChordConfig.defaults()
             .withStabilizeInterval(Duration.ofMillis(100)).withRequestTimeout(Duration.ofMillis(500));
 
+    /** A host on a loopback address of its own, as separate machines would have. */
     private ChordHost start(ChordHost via) throws Exception {
-        Endpoint listen = new Endpoint("127.0.0.1", 0);
+        ChordHost host = build("127.0.0." + (2 + hosts.size()));
+        host.start(via == null ? null : via.endpoint()).get(10, TimeUnit.SECONDS);
+        assertEquals(ChordHost.State.RUNNING, host.state());
+        return host;
+    }
+
+    private ChordHost build(String address) {
+        Endpoint listen = new Endpoint(address, 0);
         ChordHost host = ChordHost.builder().config(config).vnodes(2)
                 .transport(h -> NettyTransport.bind(listen, MessageRegistry.chord(), h,
                         NettyTransport.Options.defaults()))
                 .build();
         hosts.add(host);
-        host.start(via == null ? null : via.endpoint()).get(10, TimeUnit.SECONDS);
-        assertEquals(ChordHost.State.RUNNING, host.state());
         return host;
     }
 
@@ -93,12 +99,24 @@ class ChordHostLifecycleTest {
         ChordHost dead = start(null);
         Endpoint gone = dead.endpoint();
         dead.close();
-        Endpoint listen = new Endpoint("127.0.0.1", 0);
+        Endpoint listen = new Endpoint("127.0.0.9", 0);
         ChordHost lonely = ChordHost.builder().config(config.withLookupDeadline(Duration.ofSeconds(3)))
                 .transport(h -> NettyTransport.bind(listen, MessageRegistry.chord(), h, NettyTransport.Options.defaults()))
                 .build();
         hosts.add(lonely);
         ExecutionException e = assertThrows(ExecutionException.class, () -> lonely.start(gone).get(10, TimeUnit.SECONDS));
         assertTrue(e.getCause() instanceof LookupException, e.getCause().toString());
+    }
+
+    @Test
+    void aSecondNodeOnTheSameAddressIsRefusedAtJoin() throws Exception {
+        ChordHost first = start(null);
+        ChordHost second = start(first);
+        ChordHost twin = build(first.endpoint().host());
+        ExecutionException e = assertThrows(ExecutionException.class,
+                () -> twin.start(second.endpoint()).get(10, TimeUnit.SECONDS));
+        assertTrue(e.getCause() instanceof InvalidNodeException, e.getCause().toString());
+        assertTrue(e.getCause().getMessage().contains("already holds")
+                && e.getCause().getMessage().contains(first.endpoint().toString()), e.getCause().getMessage());
     }
 }

@@ -2,6 +2,8 @@ package org.cfs.chord;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -81,21 +83,42 @@ class IdTest {
     }
 
     @Test
-    void idsAreTheFirstTwentyBytesOfSha256() throws Exception {
-        byte[] digest = MessageDigest.getInstance("SHA-256").digest("127.0.0.1:7000#3".getBytes(StandardCharsets.UTF_8));
-        assertEquals(Id.fromBytes(digest, 0), Id.ofNode("127.0.0.1", 7000, 3));
-        assertEquals(Id.fromBytes(digest, 0), NodeRef.of(new Endpoint("127.0.0.1", 7000), 3).id());
+    void nodeIdsAreTheFirstTwentyBytesOfSha256OfIpAndVnode() throws Exception {
+        byte[] digest = MessageDigest.getInstance("SHA-256").digest("127.0.0.2#3".getBytes(StandardCharsets.UTF_8));
+        assertEquals(Id.fromBytes(digest, 0), Id.ofNode("127.0.0.2", 3));
+        assertEquals(Id.fromBytes(digest, 0), NodeRef.of(new Endpoint("127.0.0.2", 7000), 3).id());
     }
 
     @Test
-    void checkedNodeRefsRefuseForgedIdsAndVnodesOverTheLimit() {
-        Endpoint e = new Endpoint("127.0.0.1", 7000);
+    void thePortPlaysNoPartAndEverySpellingOfAnAddressGivesTheSameIds() {
+        Id id = NodeRef.of(new Endpoint("127.0.0.2", 7000), 1).id();
+        assertEquals(id, NodeRef.of(new Endpoint("127.0.0.2", 7001), 1).id());
+        assertEquals(id, NodeRef.of(new Endpoint("::ffff:127.0.0.2", 9), 1).id());
+        assertNotEquals(id, NodeRef.of(new Endpoint("127.0.0.3", 7000), 1).id());
+        Id v6 = NodeRef.of(new Endpoint("2001:db8::1", 7000), 0).id();
+        assertEquals(v6, NodeRef.of(new Endpoint("2001:0db8:0:0:0:0:0:0001", 7000), 0).id());
+        assertEquals(v6, NodeRef.of(new Endpoint("2001:DB8::1", 1), 0).id());
+        assertEquals("127.0.0.2", new Endpoint("::ffff:127.0.0.2", 1).canonicalIp());
+        assertNull(new Endpoint("localhost", 7000).canonicalIp());
+        assertNull(new Endpoint("127.0.0.256", 7000).canonicalIp());
+        assertNull(new Endpoint("example.org", 7000).canonicalIp());
+    }
+
+    @Test
+    void checkedNodeRefsRefuseForgedIdsNamesAndVnodesOverTheLimit() {
+        Endpoint e = new Endpoint("127.0.0.2", 7000);
         NodeRef good = NodeRef.of(e, 2);
         assertEquals(good, NodeRef.checked(good.id(), e, 2, 16));
         InvalidNodeException forged = assertThrows(InvalidNodeException.class,
                 () -> NodeRef.checked(Id.hash("elsewhere"), e, 2, 16));
         assertTrue(forged.getMessage().contains("hashes to"), forged.getMessage());
+        // the id of the old scheme, H(host:port#vnode), is refused like any other forged id
+        assertThrows(InvalidNodeException.class, () -> NodeRef.checked(Id.hash("127.0.0.2:7000#2"), e, 2, 16));
         assertThrows(InvalidNodeException.class, () -> NodeRef.checked(NodeRef.of(e, 16).id(), e, 16, 16));
+        Endpoint named = new Endpoint("node.example.org", 7000);
+        InvalidNodeException name = assertThrows(InvalidNodeException.class,
+                () -> NodeRef.checked(NodeRef.of(named, 0).id(), named, 0, 16));
+        assertTrue(name.getMessage().contains("not at an IP address"), name.getMessage());
     }
 
     @Test

@@ -15,8 +15,9 @@ import org.cfs.chord.netty.NettyTransport;
 import org.cfs.chord.wire.MessageRegistry;
 
 /**
- * Real hosts in one JVM: Netty TCP on 127.0.0.1 with ports chosen by the kernel, each host with
- * its own event-loop thread, on wall-clock time. Hosts join through the first live host.
+ * Real hosts in one JVM: Netty TCP, each host on its own loopback address ({@link
+ * LoopbackAddresses}) with a port chosen by the kernel and its own event-loop thread, on
+ * wall-clock time. Hosts join through the first live host.
  */
 public final class LoopbackRing implements Cluster {
     private final ChordConfig config;
@@ -47,7 +48,7 @@ public final class LoopbackRing implements Cluster {
 
     @Override
     public synchronized ChordHost addHost(int vnodes) {
-        Endpoint listen = new Endpoint("127.0.0.1", 0);
+        Endpoint listen = new Endpoint(LoopbackAddresses.next(), 0);
         ChordHost host = ChordHost.builder()
                 .config(config)
                 .vnodes(vnodes)

@@ -13,8 +13,9 @@ import java.util.concurrent.TimeUnit;
 import org.cfs.chord.Endpoint;
 
 /**
- * Real {@code cfs node} processes on loopback for tests: each has a free port, a data directory
- * and a log per run under {@code runDir}; they are stopped by their process handles, never by name.
+ * Real {@code cfs node} processes on loopback for tests: each has its own loopback address (node
+ * ids are H(ip#vnode)) with a free port there, a data directory and a log per run under
+ * {@code runDir}; they are stopped by their process handles, never by name.
  */
 final class NodeProcesses implements AutoCloseable {
     private static final String HOST = "127.0.0.1";
@@ -30,8 +31,9 @@ final class NodeProcesses implements AutoCloseable {
     NodeProcesses(Path runDir, int count, int vnodes) throws IOException {
         this.runDir = Files.createDirectories(runDir);
         this.vnodes = vnodes;
-        for (int port : freePorts(count)) {
-            endpoints.add(new Endpoint(HOST, port));
+        for (int i = 0; i < count; i++) {
+            String address = LoopbackAddresses.next();
+            endpoints.add(new Endpoint(address, freePort(address)));
         }
         this.current = new Process[count];
         this.runs = new String[count];
@@ -123,7 +125,14 @@ final class NodeProcesses implements AutoCloseable {
         }
     }
 
-    /** Distinct free loopback ports: all held open at once so none is handed out twice. */
+    /** A port free on {@code address} now. */
+    static int freePort(String address) throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(address))) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** Distinct free ports on 127.0.0.1: all held open at once so none is handed out twice. */
     static List<Integer> freePorts(int count) throws IOException {
         List<ServerSocket> sockets = new ArrayList<>();
         try {

@@ -14,7 +14,9 @@ import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,7 +78,9 @@ public final class NettyTransport implements Transport {
          * @param useEpoll use Linux epoll (fails at bind where it is unavailable); else NIO
          * @param maxVnodes node entries from peers must have a vnode index below this
          * @param localHost the local address outgoing connections are made from (peers count
-         *     quotas and turns by it), or null for the one the kernel picks
+         *     quotas and turns by it), or null for the listening address when that is a specific
+         *     IP (so a node's requests come from the address its ids are made of), else the one
+         *     the kernel picks
          */
         public Options {
             if (maxFrameLength < FrameCodec.MIN_MAX_FRAME
@@ -142,6 +146,19 @@ public final class NettyTransport implements Transport {
         return new NettyTransport(listen, registry, handler, options);
     }
 
+    /** The listening address when it is a specific IP, which outgoing connections then come from. */
+    private static String sourceFor(Endpoint listen) {
+        String ip = listen == null ? null : listen.canonicalIp();
+        if (ip == null) {
+            return null;
+        }
+        try {
+            return InetAddress.getByName(ip).isAnyLocalAddress() ? null : ip;
+        } catch (UnknownHostException e) {
+            return null;
+        }
+    }
+
     /** A transport that only sends requests, for command-line tools; {@link #local()} is 0.0.0.0:0. */
     public static NettyTransport client(MessageRegistry registry, Options options) {
         return new NettyTransport(null, registry, null, options);
@@ -151,7 +168,7 @@ public final class NettyTransport implements Transport {
         Objects.requireNonNull(registry, "registry");
         Objects.requireNonNull(options, "options");
         this.codec = new FrameCodec(registry, options.maxFrameLength(), options.maxVnodes());
-        this.localHost = options.localHost();
+        this.localHost = options.localHost() != null ? options.localHost() : sourceFor(listen);
         this.backend = IoBackend.choose(options.useEpoll());
         NettyThreads threads = new NettyThreads(listen == null ? "client" : String.valueOf(listen.port()));
         this.group = backend.newGroup(options.ioThreads(), threads);

@@ -44,7 +44,7 @@ final class WireSamples {
     /** At least one of every Chord message, with empty, absent, present and full-range fields. */
     static List<Message> messages() {
         NodeRef self = node("127.0.0.1", 4000, 0);
-        NodeRef pred = node("node-7.example.org", 65535, 15);
+        NodeRef pred = node("203.0.113.7", 65535, 15);
         NodeRef v6 = node("::1", 1, 3);
         return List.of(
                 new Ping(0),

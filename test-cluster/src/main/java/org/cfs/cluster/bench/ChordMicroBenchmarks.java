@@ -53,7 +53,7 @@ public class ChordMicroBenchmarks {
         codec = new FrameCodec(MessageRegistry.chord());
         List<NodeRef> succs = new ArrayList<>();
         for (int i = 0; i < 16; i++) {
-            succs.add(NodeRef.of(new Endpoint("127.0.0.1", 7000 + i), i % 4));
+            succs.add(NodeRef.of(new Endpoint("127.0.0." + (2 + i), 7000), i % 4));
         }
         stepReply = new Frame.Response(42, new StepReply(false, succs.subList(0, 4), succs, false));
         stepReplyFrame = codec.encode(stepReply);

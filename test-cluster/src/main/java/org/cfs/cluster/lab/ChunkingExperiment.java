@@ -40,7 +40,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "chunking", mixinStandardHelpOptions = true,
         description = "FastCDC parameters: new chunks and bytes after small edits, chunking MB/s, and fetch"
-                + " MB/s of the chunks on N real nodes on 127.0.0.1 with RocksDB.")
+                + " MB/s of the chunks on N real nodes on loopback addresses of their own with RocksDB.")
 final class ChunkingExperiment implements Callable<Integer> {
     private static final int KIB = 1024;
     private static final int MIB = 1 << 20;

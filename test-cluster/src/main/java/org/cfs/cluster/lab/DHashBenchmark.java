@@ -35,7 +35,7 @@ import picocli.CommandLine.Option;
  * throughput with many outstanding, then the same for gets of the blocks just stored.
  */
 @Command(name = "dhash-bench", mixinStandardHelpOptions = true,
-        description = "N real nodes on 127.0.0.1 in one JVM with RocksDB stores: for each block size, put and"
+        description = "N real nodes in one JVM, each on its own loopback address, with RocksDB stores: for each block size, put and"
                 + " get latency p50/p99 one at a time, then blocks/s and MB/s with C outstanding.")
 final class DHashBenchmark implements Callable<Integer> {
     private static final Duration OPERATION_TIMEOUT = Duration.ofSeconds(30);

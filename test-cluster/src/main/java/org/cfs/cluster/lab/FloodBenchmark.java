@@ -20,6 +20,7 @@ import org.cfs.chord.Endpoint;
 import org.cfs.chord.Id;
 import org.cfs.chord.SystemScheduler;
 import org.cfs.chord.netty.NettyTransport;
+import org.cfs.cluster.LoopbackAddresses;
 import org.cfs.cluster.LoopbackDHashRing;
 import org.cfs.cluster.LoopbackRing;
 import org.cfs.dhash.ContentBlock;
@@ -31,10 +32,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Fair sharing under a flood, on real nodes: a ring of three hosts on 127.0.0.1 (RocksDB, synced
- * writes, k = 3), a reader on 127.0.0.4 that gets stored blocks one at a time, first alone and then
- * while a flooder on 127.0.0.3 puts new blocks as fast as the ring takes them (up to --rate a
- * second, --in-flight outstanding). The reader's latency in both phases, side by side, and what the
+ * Fair sharing under a flood, on real nodes: a ring of three hosts (RocksDB, synced writes, k = 3),
+ * a reader that gets stored blocks one at a time, first alone and then while a flooder puts new
+ * blocks as fast as the ring takes them (up to --rate a second, --in-flight outstanding), each on a
+ * loopback address of its own. The reader's latency in both phases, side by side, and what the
  * flooder got through.
  */
 @Command(name = "flood", mixinStandardHelpOptions = true,
@@ -94,7 +95,8 @@ final class FloodBenchmark implements Callable<Integer> {
             ring.growSequentially(3, 1);
             Experiments.requireStable(ring);
             Endpoint via = ring.hosts().get(0).endpoint();
-            try (Client reader = Client.at("127.0.0.4", via); Client flooder = Client.at("127.0.0.3", via)) {
+            try (Client reader = Client.at(LoopbackAddresses.next(), via);
+                    Client flooder = Client.at(LoopbackAddresses.next(), via)) {
                 SplittableRandom random = new SplittableRandom(9);
                 List<Id> stored = new ArrayList<>();
                 for (int i = 0; i < 200; i++) {

@@ -49,7 +49,7 @@ import picocli.CommandLine.Option;
  * from each server before the runs.
  */
 @Command(name = "gateway-bench", mixinStandardHelpOptions = true,
-        description = "N real nodes on 127.0.0.1 in one JVM with RocksDB stores, read over HTTP through the gateway"
+        description = "N real nodes in one JVM, each on its own loopback address, with RocksDB stores, read over HTTP through the gateway"
                 + " beside nginx serving the same tree from disk: a big file with curl (MB/s, cold and warm) and many"
                 + " small files at a fixed concurrency (files/s, cold and warm).")
 final class GatewayBenchmark implements Callable<Integer> {

@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
  * p99), then throughput with many outstanding.
  */
 @Command(name = "lookup-bench", mixinStandardHelpOptions = true,
-        description = "N real nodes on 127.0.0.1 in one JVM: lookup latency p50/p99 one at a time, "
+        description = "N real nodes in one JVM, each on its own loopback address,: lookup latency p50/p99 one at a time, "
                 + "then lookups per second with C outstanding.")
 final class LookupBenchmark implements Callable<Integer> {
     @Option(names = "--nodes", defaultValue = "16", description = "Hosts, one vnode each (default ${DEFAULT-VALUE}).")

@@ -44,7 +44,7 @@ import picocli.CommandLine.Option;
  * that is allowed. Every byte read is checked.
  */
 @Command(name = "mount-bench", mixinStandardHelpOptions = true,
-        description = "N real nodes on 127.0.0.1 in one JVM with RocksDB stores, read through a FUSE mount: sequential"
+        description = "N real nodes in one JVM, each on its own loopback address, with RocksDB stores, read through a FUSE mount: sequential"
                 + " MB/s (cold, warm, remounted) beside a memory-backed jnr-fuse ceiling and cfs get, ls -lR and find"
                 + " over small files, 4 KiB random reads/s.")
 final class MountBenchmark implements Callable<Integer> {

@@ -46,7 +46,7 @@ import picocli.CommandLine.Option;
  * sends after small edits. A fresh ring per run, so no run finds the blocks of the one before.
  */
 @Command(name = "volume-bench", mixinStandardHelpOptions = true,
-        description = "N real nodes on 127.0.0.1 in one JVM with RocksDB stores: publish MB/s and files/s beside"
+        description = "N real nodes in one JVM, each on its own loopback address, with RocksDB stores: publish MB/s and files/s beside"
                 + " cp -r + sync, get MB/s beside raw DHash fetches of the same chunks, and blocks re-sent after edits.")
 final class VolumeBenchmark implements Callable<Integer> {
     /** What {@code cfs} waits for any one block by default. */

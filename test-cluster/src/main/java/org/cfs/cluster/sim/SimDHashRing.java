@@ -64,7 +64,7 @@ public final class SimDHashRing implements DHashCluster {
      */
     @Override
     public DHash client(Endpoint via) {
-        Endpoint at = new Endpoint("client" + clients.size(), 4000);
+        Endpoint at = new Endpoint("192.168." + (clients.size() >>> 8 & 0xff) + "." + (clients.size() & 0xff), 4000);
         Transport transport = ring.network().attach(at, (from, request) -> CompletableFuture.failedFuture(
                 new RemoteException(RemoteException.UNSUPPORTED, "client " + at + " serves no requests")));
         var scheduler = ring.network().scheduler(at);

@@ -79,7 +79,7 @@ public final class SimRing implements Cluster {
     }
 
     private ChordHost startHost(int vnodes) {
-        Endpoint endpoint = new Endpoint("sim" + created++, 4000);
+        Endpoint endpoint = new Endpoint(address(created++), 4000);
         ChordHost host = ChordHost.builder()
                 .config(config)
                 .vnodes(vnodes)
@@ -90,6 +90,15 @@ public final class SimRing implements Cluster {
         setup.accept(host);
         live.add(host);
         return host;
+    }
+
+    /** Host {@code n}'s address, 10.0.0.1 on in 10.0.0.0/8: node ids are made of it. */
+    public static String address(int n) {
+        int a = n + 1;
+        if (a >= 1 << 24) {
+            throw new IllegalArgumentException("the simulator has addresses for 2^24 - 1 hosts, not " + a);
+        }
+        return "10." + (a >>> 16 & 0xff) + "." + (a >>> 8 & 0xff) + "." + (a & 0xff);
     }
 
     private Endpoint randomRunningHost() {

@@ -8,7 +8,7 @@ import org.cfs.dhash.DHashConfig;
 import org.cfs.dhash.StoreLimits;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The DHash scenario over Netty on 127.0.0.1, each host on a RocksDB store of its own. */
+/** The DHash scenario over Netty on loopback, each host on an address and a RocksDB store of its own. */
 class LoopbackDHashScenarioTest extends DHashScenarioTest {
     @TempDir
     Path dir;

@@ -49,9 +49,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * DHash over real TCP: 16 hosts on 127.0.0.1 in this JVM, each with its own RocksDB store. The
- * setup puts 2,000 blocks of 1 KiB..1 MiB; the tests check every refusal a server owes a bad
- * writer, and bring a host back on its port and data directory. The refusal tests run before the
+ * DHash over real TCP: 16 hosts in this JVM, each on a loopback address and a RocksDB store of its
+ * own. The setup puts 2,000 blocks of 1 KiB..1 MiB; the tests check every refusal a server owes a
+ * bad writer, and bring a host back on its port and data directory. The refusal tests run before the
  * restart so they see the whole ring; each test needs only the setup. What DHash does the same
  * on every transport (reads, crashes and repair, signed updates, corrupt copies) is in
  * {@link DHashScenarioTest}.
