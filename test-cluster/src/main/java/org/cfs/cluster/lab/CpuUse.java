@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.cfs.cluster.NodeProcesses;
 
 /**
  * CPU time taken over a span by the processes of {@code lab flood-real} (the measured node, the
@@ -22,11 +23,11 @@ final class CpuUse {
                     long machineTotal) {
     }
 
-    private final NodeProcessRing ring;
+    private final NodeProcesses ring;
     private final Process flooder;
 
     /** Watches {@code ring}'s nodes (the first is the target) and {@code flooder}, which may be null. */
-    CpuUse(NodeProcessRing ring, Process flooder) {
+    CpuUse(NodeProcesses ring, Process flooder) {
         this.ring = ring;
         this.flooder = flooder;
     }

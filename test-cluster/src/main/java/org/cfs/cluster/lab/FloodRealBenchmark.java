@@ -24,14 +24,15 @@ import org.HdrHistogram.Histogram;
 import org.cfs.chord.Endpoint;
 import org.cfs.chord.Id;
 import org.cfs.cluster.BlockWire;
+import org.cfs.cluster.NodeProcesses;
 import org.cfs.dhash.ContentBlock;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * Fair sharing under a flood, across processes: a ring of real {@code cfs node} processes
- * (RocksDB, synced writes, each on its own loopback address), a reader on 127.0.0.21 getting
- * blocks it stored on the first node one at a time, and a flooder process on 127.0.0.20 storing
+ * (RocksDB, synced writes, each on its own loopback address), a reader on 127.1.0.21 getting
+ * blocks it stored on the first node one at a time, and a flooder process on 127.1.0.20 storing
  * new blocks straight at that node, open loop at --rate. Every other get goes to a second node the
  * flood does not reach: a control, showing what the flood's CPU on the shared cores alone does to
  * a get. The reader's latency alone, under a flood
@@ -43,8 +44,11 @@ import picocli.CommandLine.Option;
         description = "Real node processes: one host's get latency (p50/p99) on a node alone and while another host's"
                 + " process floods that node with stores at --rate; stores taken and refused, CPU per process.")
 final class FloodRealBenchmark implements Callable<Integer> {
-    private static final String FLOODER_HOST = "127.0.0.20";
-    private static final String READER_HOST = "127.0.0.21";
+    /** The flooder's and the reader's addresses: outside the range NodeProcesses hands the nodes. */
+    private static final String FLOODER_HOST = "127.1.0.20";
+    private static final String READER_HOST = "127.1.0.21";
+    /** Bound on a node logging that it started or joined (the node's own join bound is 60 s). */
+    private static final Duration START_BOUND = Duration.ofSeconds(90);
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     /** Bound on the flooder starting to send, and on its final report once told to stop. */
     private static final Duration FLOODER_BOUND = Duration.ofSeconds(60);
@@ -158,10 +162,22 @@ final class FloodRealBenchmark implements Callable<Integer> {
         return 0;
     }
 
+    /** The ring's node processes (4 vnodes each, the node's default), started and joined; closed on failure. */
+    private NodeProcesses startRing(Path dir) throws Exception {
+        NodeProcesses ring = new NodeProcesses(dir, nodes, 4, HEAP);
+        try {
+            ring.startRing("flood", START_BOUND);
+            return ring;
+        } catch (Exception | Error e) {
+            ring.close();
+            throw e;
+        }
+    }
+
     private Run runOnce() throws Exception {
         Path dir = Files.createTempDirectory("cfs-flood-real");
         boolean ok = false;
-        try (NodeProcessRing ring = NodeProcessRing.start(dir, nodes, HEAP);
+        try (NodeProcesses ring = startRing(dir);
              BlockWire reader = new BlockWire(READER_HOST, TIMEOUT)) {
             Endpoint target = ring.endpoint(0);
             Endpoint control = ring.endpoint(1);
@@ -193,9 +209,9 @@ final class FloodRealBenchmark implements Callable<Integer> {
     }
 
     /** A phase with the flooder running: started, warmed up, measured beside, stopped, its report read. */
-    private Phase flooded(NodeProcessRing ring, Path dir, boolean badKeys, BlockWire reader, Endpoint target,
+    private Phase flooded(NodeProcesses ring, Path dir, boolean badKeys, BlockWire reader, Endpoint target,
                           Endpoint control, List<Id> keys, SplittableRandom random) throws Exception {
-        List<String> command = List.of(NodeProcessRing.java(), "-Xmx" + FLOODER_HEAP, "-cp",
+        List<String> command = List.of(NodeProcesses.java(), "-Xmx" + FLOODER_HEAP, "-cp",
                 System.getProperty("java.class.path"), "org.cfs.cluster.Lab", "flood-sender",
                 "--node", target.toString(), "--from", FLOODER_HOST, "--rate", String.valueOf(rate),
                 "--size", String.valueOf(size), "--max-seconds", String.valueOf(warmUp + seconds + 120));
@@ -214,17 +230,17 @@ final class FloodRealBenchmark implements Callable<Integer> {
             in.write("stop\n".getBytes(StandardCharsets.US_ASCII));
             in.close();
             String last = awaitLine(lines, flooder, line -> line.startsWith("{"));
-            if (!flooder.waitFor(NodeProcessRing.STOP_BOUND.toMillis(), TimeUnit.MILLISECONDS)) {
+            if (!flooder.waitFor(NodeProcesses.STOP_BOUND.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new IllegalStateException("flooder process " + flooder.pid() + " did not exit after its report");
             }
             return new Phase(measured.reads(), measured.cpu(), FloodCounts.of(JSON.readTree(last)));
         } finally {
-            NodeProcessRing.stop(List.of(flooder));
+            NodeProcesses.stop(List.of(flooder));
         }
     }
 
     /** The reader's gets for --seconds, with the CPU every process used meanwhile. */
-    private Phase measure(NodeProcessRing ring, Process flooder, BlockWire reader, Endpoint target, Endpoint control,
+    private Phase measure(NodeProcesses ring, Process flooder, BlockWire reader, Endpoint target, Endpoint control,
                           List<Id> keys, SplittableRandom random) throws Exception {
         CpuUse cpu = new CpuUse(ring, flooder);
         CpuUse.Snapshot before = cpu.snapshot();

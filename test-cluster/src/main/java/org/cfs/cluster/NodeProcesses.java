@@ -13,24 +13,35 @@ import java.util.concurrent.TimeUnit;
 import org.cfs.chord.Endpoint;
 
 /**
- * Real {@code cfs node} processes on loopback for tests: each has its own loopback address (node
- * ids are H(ip#vnode)) with a free port there, a data directory and a log per run under
- * {@code runDir}; they are stopped by their process handles, never by name.
+ * Real {@code cfs node} processes on loopback, for tests and the lab: each has its own loopback
+ * address (node ids are H(ip#vnode)) with a free port there, a data directory and a log per run
+ * under {@code runDir}. They run the cfs CLI from this JVM's class path (the test class path, or
+ * the lab jar, which holds it) and are stopped by their process handles, never by name, with a
+ * bounded wait.
  */
-final class NodeProcesses implements AutoCloseable {
-    private static final String HOST = "127.0.0.1";
+public final class NodeProcesses implements AutoCloseable {
+    /** Bound on a killed process going away. */
+    public static final Duration STOP_BOUND = Duration.ofSeconds(10);
     private static final Duration POLL = Duration.ofMillis(100);
 
     private final Path runDir;
     private final int vnodes;
+    private final String heap;
     private final List<Endpoint> endpoints = new ArrayList<>();
     private final List<Process> started = new ArrayList<>();
     private final Process[] current;
     private final String[] runs;
 
-    NodeProcesses(Path runDir, int count, int vnodes) throws IOException {
+    /** {@code count} nodes of {@code vnodes} vnodes with 256 MiB heaps; none started yet. */
+    public NodeProcesses(Path runDir, int count, int vnodes) throws IOException {
+        this(runDir, count, vnodes, "256m");
+    }
+
+    /** As above, each JVM with {@code -Xmx} {@code heap}. */
+    public NodeProcesses(Path runDir, int count, int vnodes, String heap) throws IOException {
         this.runDir = Files.createDirectories(runDir);
         this.vnodes = vnodes;
+        this.heap = heap;
         for (int i = 0; i < count; i++) {
             String address = LoopbackAddresses.next();
             endpoints.add(new Endpoint(address, freePort(address)));
@@ -39,21 +50,24 @@ final class NodeProcesses implements AutoCloseable {
         this.runs = new String[count];
     }
 
-    Endpoint endpoint(int index) {
+    public Endpoint endpoint(int index) {
         return endpoints.get(index);
     }
 
-    List<Endpoint> endpoints() {
+    public List<Endpoint> endpoints() {
         return List.copyOf(endpoints);
+    }
+
+    public int size() {
+        return endpoints.size();
     }
 
     /**
      * Starts node {@code index} (a new ring if {@code join} is null) with {@code options} added; its
      * output goes to a log named by {@code run}.
      */
-    Process start(int index, Endpoint join, String run, String... options) throws IOException {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        List<String> command = new ArrayList<>(List.of(java.toString(), "-Xmx256m",
+    public Process start(int index, Endpoint join, String run, String... options) throws IOException {
+        List<String> command = new ArrayList<>(List.of(java(), "-Xmx" + heap,
                 "-cp", System.getProperty("java.class.path"),
                 "org.cfs.cli.Main", "node",
                 "--listen", endpoints.get(index).toString(),
@@ -74,18 +88,29 @@ final class NodeProcesses implements AutoCloseable {
         return p;
     }
 
+    /**
+     * Starts every node, one after another, each but the first joining through the first, and
+     * waits for each to log that it started or joined, at most {@code bound} each.
+     */
+    public void startRing(String run, Duration bound) throws Exception {
+        for (int i = 0; i < size(); i++) {
+            start(i, i == 0 ? null : endpoint(0), run);
+            awaitLog(i, i == 0 ? "started a new ring" : "joined ring via", bound);
+        }
+    }
+
     /** The process of node {@code index}'s latest run. */
-    Process process(int index) {
+    public Process process(int index) {
         return current[index];
     }
 
     /** The log of node {@code index}'s latest run so far. */
-    String log(int index) throws IOException {
+    public String log(int index) throws IOException {
         Path file = runDir.resolve("node-" + index + "-" + runs[index] + ".log");
         return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
     }
 
-    String allLogs() throws IOException {
+    public String allLogs() throws IOException {
         StringBuilder all = new StringBuilder();
         for (int i = 0; i < current.length; i++) {
             if (current[i] != null) {
@@ -96,7 +121,7 @@ final class NodeProcesses implements AutoCloseable {
     }
 
     /** The first line of node {@code index}'s latest log containing {@code text}; fails if the node exits first. */
-    String awaitLog(int index, String text, Duration timeout) throws Exception {
+    public String awaitLog(int index, String text, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             for (String line : log(index).lines().toList()) {
@@ -105,39 +130,59 @@ final class NodeProcesses implements AutoCloseable {
                 }
             }
             if (!current[index].isAlive()) {
-                throw new AssertionError("node " + index + " exited with " + current[index].exitValue()
-                        + " before logging '" + text + "':\n" + log(index));
+                throw new IllegalStateException("node " + index + " (pid " + current[index].pid() + ") exited with "
+                        + current[index].exitValue() + " before logging '" + text + "':\n" + log(index));
             }
             Thread.sleep(POLL.toMillis());
         }
-        throw new AssertionError("node " + index + " did not log '" + text + "' within " + timeout.toSeconds()
-                + " s:\n" + log(index));
+        throw new IllegalStateException("node " + index + " did not log '" + text + "' within "
+                + timeout.toSeconds() + " s:\n" + log(index));
     }
 
-    /** Kills every process this started that is still running, by its handle. */
+    /** Kills every process this started that may still run, by its handle, waiting {@link #STOP_BOUND} for each. */
     @Override
     public void close() throws InterruptedException {
-        for (Process p : started) {
+        stop(started);
+    }
+
+    /**
+     * Kills {@code processes} by their handles and waits at most {@link #STOP_BOUND} for each;
+     * fails naming any still running after that.
+     */
+    public static void stop(List<Process> processes) throws InterruptedException {
+        for (Process p : processes) {
             p.destroyForcibly();
         }
-        for (Process p : started) {
-            p.waitFor(10, TimeUnit.SECONDS);
+        List<Long> left = new ArrayList<>();
+        for (Process p : processes) {
+            if (!p.waitFor(STOP_BOUND.toMillis(), TimeUnit.MILLISECONDS)) {
+                left.add(p.pid());
+            }
+        }
+        if (!left.isEmpty()) {
+            throw new IllegalStateException("processes " + left + " still run " + STOP_BOUND.toSeconds()
+                    + " s after being killed");
         }
     }
 
-    /** A port free on {@code address} now. */
-    static int freePort(String address) throws IOException {
+    /** The java launcher this JVM runs on. */
+    public static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** A port free on {@code address} now: a node binds it a moment later. */
+    public static int freePort(String address) throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(address))) {
             return socket.getLocalPort();
         }
     }
 
     /** Distinct free ports on 127.0.0.1: all held open at once so none is handed out twice. */
-    static List<Integer> freePorts(int count) throws IOException {
+    public static List<Integer> freePorts(int count) throws IOException {
         List<ServerSocket> sockets = new ArrayList<>();
         try {
             for (int i = 0; i < count; i++) {
-                sockets.add(new ServerSocket(0, 1, InetAddress.getByName(HOST)));
+                sockets.add(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
             }
             return sockets.stream().map(ServerSocket::getLocalPort).toList();
         } finally {
