@@ -1,5 +1,6 @@
 package org.cfs.dhash;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
@@ -17,9 +18,18 @@ import org.cfs.chord.RemoteException;
  * sends thousands of requests waits behind its own; another host's request goes in at once or
  * within one turn. A source with
  * {@code maxQueued} requests or {@code maxQueuedBytes} of request payload already waiting is
- * refused at once (UNAVAILABLE, "slow down"), so a flood holds bounded memory.
+ * refused at once (UNAVAILABLE, "slow down"), so a flood holds bounded memory, and the transport
+ * stops reading that connection for {@link #READ_PAUSE}, so a flood costs little CPU either: what
+ * the flooder sends meanwhile waits in its own socket, undecoded.
  */
 final class FairShare {
+    /**
+     * How long a refused source's connection goes unread: one read buffer (tens of requests) per
+     * pause at most, against thousands a second without it. Long beside a request's service time,
+     * short beside an honest client's retry.
+     */
+    static final Duration READ_PAUSE = Duration.ofMillis(100);
+
     /** Work that answers one request. */
     @FunctionalInterface
     interface Work<T> {
@@ -78,7 +88,8 @@ final class FairShare {
             if (waiting >= maxQueued || (waiting > 0 && waitingBytes + bytes > maxQueuedBytes)) {
                 return CompletableFuture.failedFuture(new CompletionException(new RemoteException(
                         DHashMessages.errorCode(DHashException.Kind.UNAVAILABLE), "this node has " + waiting
-                        + " requests (" + waitingBytes + " bytes) from " + source + " waiting; slow down")));
+                        + " requests (" + waitingBytes + " bytes) from " + source + " waiting; slow down",
+                        READ_PAUSE)));
             }
             if (queue == null) {
                 queue = new ArrayDeque<>();

@@ -4,10 +4,12 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.cfs.chord.RemoteException;
 import org.cfs.chord.Transport.RequestHandler;
 import org.cfs.chord.wire.Frame;
@@ -19,7 +21,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Serves one accepted connection: hands each request to the {@link RequestHandler} and writes its
  * reply, or an error reply, back on this connection whenever the handler's future completes.
- * Accepted connections carry requests only; anything else closes the connection.
+ * Accepted connections carry requests only; anything else closes the connection. An error reply
+ * with a {@link RemoteException#readPause} stops reading the connection for that long (the frames
+ * already read are still served), so a peer refused for flooding is read no faster than that.
  */
 final class InboundHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(InboundHandler.class);
@@ -29,6 +33,8 @@ final class InboundHandler extends ChannelInboundHandlerAdapter {
     private String peer = "unknown peer";
     private String peerHost = "unknown";
     private boolean rejected;
+    /** Reading is paused after a refusal that asked for it; only the event loop touches this. */
+    private boolean paused;
 
     InboundHandler(FrameCodec codec, RequestHandler handler) {
         this.codec = codec;
@@ -87,8 +93,32 @@ final class InboundHandler extends ChannelInboundHandlerAdapter {
             // A requester that has gone away gets no answer; writing would only fail.
             if (channel.isActive()) {
                 channel.writeAndFlush(Unpooled.wrappedBuffer(encodeReply(request, message, failure)));
+                if (unwrap(failure) instanceof RemoteException remote && !remote.readPause().isZero()) {
+                    pauseReading(channel, remote.readPause());
+                }
             }
         });
+    }
+
+    /** Stops reading {@code channel} for {@code pause}: at once when the refusal came on the event loop. */
+    private void pauseReading(Channel channel, Duration pause) {
+        Runnable stop = () -> {
+            if (paused || !channel.isActive()) {
+                return;
+            }
+            paused = true;
+            channel.config().setAutoRead(false);
+            log.debug("not reading from {} for {} ms: it was refused for sending too fast", peer, pause.toMillis());
+            channel.eventLoop().schedule(() -> {
+                paused = false;
+                channel.config().setAutoRead(true);
+            }, pause.toNanos(), TimeUnit.NANOSECONDS);
+        };
+        if (channel.eventLoop().inEventLoop()) {
+            stop.run();
+        } else {
+            channel.eventLoop().execute(stop);
+        }
     }
 
     private byte[] encodeReply(Frame.Request request, Message message, Throwable failure) {

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -79,6 +80,32 @@ class NettyTransportTest {
         assertEquals(new Ack(), reply);
         assertEquals(List.of("127.0.0.1"), handler.senders);
         awaitNoOutstandingRequests(client);
+    }
+
+    @Test
+    void aRefusalWithAReadPauseLeavesThatConnectionUnreadAndServesOthers() throws Exception {
+        NettyTransport server = server();
+        NettyTransport flooder = client();
+        NettyTransport other = client();
+        handler.slowDownPause = Duration.ofHours(1);
+        ExecutionException refused = assertThrows(ExecutionException.class,
+                () -> flooder.request(server.local(), new Ping(StubHandler.SLOW_DOWN), LONG).get(5, TimeUnit.SECONDS));
+        assertEquals(RemoteException.INTERNAL, TransportException.unwrap(refused.getCause()).remote().code());
+        CompletableFuture<Message> unread = flooder.request(server.local(), new Ping(0), LONG);
+        assertEquals(new Ack(), other.request(server.local(), new Ping(0), LONG).get(5, TimeUnit.SECONDS));
+        assertThrows(TimeoutException.class, () -> unread.get(1, TimeUnit.SECONDS),
+                "a request sent after the refusal waits in the flooder's socket");
+        assertEquals(2, handler.senders.size(), "the refused request and the other client's: " + handler.senders);
+    }
+
+    @Test
+    void aPausedConnectionIsReadAgainAfterThePause() throws Exception {
+        NettyTransport server = server();
+        NettyTransport client = client();
+        handler.slowDownPause = Duration.ofMillis(200);
+        assertThrows(ExecutionException.class,
+                () -> client.request(server.local(), new Ping(StubHandler.SLOW_DOWN), LONG).get(5, TimeUnit.SECONDS));
+        assertEquals(new Ack(), client.request(server.local(), new Ping(0), LONG).get(10, TimeUnit.SECONDS));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package org.cfs.chord.netty;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -25,10 +26,13 @@ final class StubHandler implements Transport.RequestHandler {
     static final int REMOTE_ERROR = 101;
     static final int THROW = 102;
     static final int UNREGISTERED_REPLY = 103;
+    /** Refused with a read pause of {@link #slowDownPause}, as a node refuses a flood. */
+    static final int SLOW_DOWN = 104;
 
     final List<String> senders = new CopyOnWriteArrayList<>();
     /** Released once per request received, for tests that wait until requests have arrived. */
     final Semaphore received = new Semaphore(0);
+    volatile Duration slowDownPause = Duration.ofMillis(100);
     private final Executor replyThread;
 
     StubHandler(Executor replyThread) {
@@ -58,6 +62,8 @@ final class StubHandler implements Transport.RequestHandler {
                     new RemoteException(RemoteException.NO_SUCH_VNODE, "no vnode " + ping.target()));
             case THROW -> throw new IllegalStateException("handler bug on purpose");
             case UNREGISTERED_REPLY -> CompletableFuture.completedFuture(new Message() { });
+            case SLOW_DOWN -> CompletableFuture.failedFuture(
+                    new RemoteException(RemoteException.INTERNAL, "slow down", slowDownPause));
             default -> CompletableFuture.completedFuture(new Ack());
         };
     }
