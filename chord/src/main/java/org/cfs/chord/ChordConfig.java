@@ -14,6 +14,9 @@ import java.time.Duration;
  * @param requestTimeout per-hop timeout of every request
  * @param lookupDeadline bound on the total time of one lookup
  * @param lookupCandidates how many closer nodes a lookup step returns, for fallback on timeouts
+ * @param secureRouting whether lookups test every answer against the density of ids this node
+ *     knows and, when the result fails, retry over other routes and combine the answers
+ *     (see {@link Lookup})
  */
 public record ChordConfig(
         int successors,
@@ -23,7 +26,8 @@ public record ChordConfig(
         Duration checkPredecessorInterval,
         Duration requestTimeout,
         Duration lookupDeadline,
-        int lookupCandidates) {
+        int lookupCandidates,
+        boolean secureRouting) {
 
     public ChordConfig {
         require(successors >= 1 && successors <= 256, "successors", successors, "1..256");
@@ -38,33 +42,38 @@ public record ChordConfig(
 
     public static ChordConfig defaults() {
         return new ChordConfig(16, 16, Duration.ofSeconds(1), Duration.ofMillis(500),
-                Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(30), 4);
+                Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(30), 4, true);
     }
 
     public ChordConfig withSuccessors(int r) {
         return new ChordConfig(r, maxVnodes, stabilizeInterval, fixFingersInterval,
-                checkPredecessorInterval, requestTimeout, lookupDeadline, lookupCandidates);
+                checkPredecessorInterval, requestTimeout, lookupDeadline, lookupCandidates, secureRouting);
     }
 
     public ChordConfig withMaxVnodes(int max) {
         return new ChordConfig(successors, max, stabilizeInterval, fixFingersInterval,
-                checkPredecessorInterval, requestTimeout, lookupDeadline, lookupCandidates);
+                checkPredecessorInterval, requestTimeout, lookupDeadline, lookupCandidates, secureRouting);
     }
 
     /** Sets stabilize, fix-fingers and check-predecessor periods together, in the default ratio. */
     public ChordConfig withStabilizeInterval(Duration interval) {
         return new ChordConfig(successors, maxVnodes, interval, interval.dividedBy(2),
-                interval.multipliedBy(2), requestTimeout, lookupDeadline, lookupCandidates);
+                interval.multipliedBy(2), requestTimeout, lookupDeadline, lookupCandidates, secureRouting);
     }
 
     public ChordConfig withRequestTimeout(Duration timeout) {
         return new ChordConfig(successors, maxVnodes, stabilizeInterval, fixFingersInterval,
-                checkPredecessorInterval, timeout, lookupDeadline, lookupCandidates);
+                checkPredecessorInterval, timeout, lookupDeadline, lookupCandidates, secureRouting);
     }
 
     public ChordConfig withLookupDeadline(Duration deadline) {
         return new ChordConfig(successors, maxVnodes, stabilizeInterval, fixFingersInterval,
-                checkPredecessorInterval, requestTimeout, deadline, lookupCandidates);
+                checkPredecessorInterval, requestTimeout, deadline, lookupCandidates, secureRouting);
+    }
+
+    public ChordConfig withSecureRouting(boolean secure) {
+        return new ChordConfig(successors, maxVnodes, stabilizeInterval, fixFingersInterval,
+                checkPredecessorInterval, requestTimeout, lookupDeadline, lookupCandidates, secure);
     }
 
     private static void require(boolean ok, String name, int value, String range) {

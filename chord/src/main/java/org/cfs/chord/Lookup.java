@@ -25,6 +25,11 @@ import org.cfs.chord.wire.ChordMessages.StepReply;
  * answers "done". The lookup therefore remembers the live answerer closest to the key and its
  * successor list; once every candidate between that node and the key has proved dead, the owner
  * is the first live node of that list past the key.
+ *
+ * <p>With secure routing on, every answer's successor list must pass the {@link IdDensity} test
+ * against this node's own: an answer that fails is not used and its sender becomes a suspect. An
+ * owner whose own successor list fails is answered by combining that list with the one that named
+ * the owner. {@link SecureLookup} tests the final answer and retries over other routes.
  */
 final class Lookup {
     /** How often the owner's predecessor may redirect the lookup to a node that joined in between. */
@@ -78,9 +83,21 @@ final class Lookup {
     private Throwable lastFailure;
 
     private final boolean stopAtHolder;
+    /** The density answers are tested against; null with secure routing off, or until a client's seed answered. */
+    private IdDensity reference;
+    /** Answerers whose answers failed the density test. */
+    private final Set<Id> suspects = new HashSet<>();
+    /** Their answers, used only when no trusted way on is left: an honest node may fail the test by chance. */
+    private final List<NodeRef> deferredFrom = new ArrayList<>();
+    private final List<StepReply> deferred = new ArrayList<>();
+    /** The node whose "done" answer named the owner this lookup returned. */
+    private NodeRef namedOwner;
 
-    private Lookup(Id key, Rpc rpc, ChordConfig config, Origin origin, boolean stopAtHolder) {
+    private Lookup(Id key, Rpc rpc, ChordConfig config, Origin origin, boolean stopAtHolder, Set<Id> avoid,
+                   IdDensity reference) {
         this.stopAtHolder = stopAtHolder;
+        this.reference = reference;
+        this.asked.addAll(avoid);
         this.key = key;
         this.rpc = rpc;
         this.config = config;
@@ -94,7 +111,10 @@ final class Lookup {
     /** Starts a lookup on the scheduler's thread from a ring member's own tables. */
     static CompletableFuture<LookupResult> fromNode(Id key, Rpc rpc, ChordConfig config, Origin origin,
                                                     boolean stopAtHolder) {
-        Lookup lookup = new Lookup(key, rpc, config, origin, stopAtHolder);
+        if (config.secureRouting()) {
+            return SecureLookup.fromNode(key, rpc, config, origin, stopAtHolder);
+        }
+        Lookup lookup = new Lookup(key, rpc, config, origin, stopAtHolder, Set.of(), null);
         lookup.launch(lookup::startLocal);
         return lookup.result;
     }
@@ -102,13 +122,56 @@ final class Lookup {
     /** Starts a lookup from outside the ring, through {@code seeds}. */
     static CompletableFuture<LookupResult> fromSeeds(Id key, Rpc rpc, ChordConfig config, List<NodeRef> seeds,
                                                      Origin origin) {
-        Lookup lookup = new Lookup(key, rpc, config, origin, false);
+        if (config.secureRouting()) {
+            return SecureLookup.fromSeeds(key, rpc, config, seeds, origin);
+        }
+        return attempt(key, rpc, config, seeds, origin, Set.of(), null).result;
+    }
+
+    /** One secure lookup from this node's tables: {@code reference} is its own density, or null. */
+    static Lookup attemptLocal(Id key, Rpc rpc, ChordConfig config, Origin origin, boolean stopAtHolder,
+                               IdDensity reference) {
+        Lookup lookup = new Lookup(key, rpc, config, origin, stopAtHolder, Set.of(), reference);
+        lookup.launch(lookup::startLocal);
+        return lookup;
+    }
+
+    /**
+     * One lookup through {@code seeds}, never asking a node of {@code avoid}; with {@code reference}
+     * null and secure routing on, the first answer (the seed's, which the asker trusts) sets it.
+     */
+    static Lookup attempt(Id key, Rpc rpc, ChordConfig config, List<NodeRef> seeds, Origin origin, Set<Id> avoid,
+                          IdDensity reference) {
+        Lookup lookup = new Lookup(key, rpc, config, origin, false, avoid, reference);
         lookup.launch(() -> {
             lookup.armWatchdog();
             lookup.candidates.addAll(seeds);
             lookup.next();
         });
-        return lookup.result;
+        return lookup;
+    }
+
+    CompletableFuture<LookupResult> result() {
+        return result;
+    }
+
+    /** The density this lookup tested answers against; null if it had none. */
+    IdDensity reference() {
+        return reference;
+    }
+
+    /** Nodes whose answers failed the test, and the node that named the owner: where a retry should not go. */
+    Set<Id> distrusted() {
+        Set<Id> out = new HashSet<>(suspects);
+        if (namedOwner != null && (origin == null || !namedOwner.equals(origin.self()))) {
+            out.add(namedOwner.id());
+        }
+        return out;
+    }
+
+    /** Nodes found dead on the way. */
+    Set<Id> dead() {
+        return dead;
     }
 
     private void launch(Runnable start) {
@@ -174,7 +237,19 @@ final class Lookup {
     }
 
     private void answered(NodeRef answerer, StepReply step) {
+        if (config.secureRouting() && !trusted(answerer, step)) {
+            suspects.add(answerer.id());
+            deferredFrom.add(answerer);
+            deferred.add(step);
+            next();
+            return;
+        }
+        use(answerer, step);
+    }
+
+    private void use(NodeRef answerer, StepReply step) {
         if (step.done()) {
+            namedOwner = answerer;
             confirm(answerer, step.successors(), 0, 1);
             return;
         }
@@ -188,6 +263,20 @@ final class Lookup {
         next();
     }
 
+    /** The density test of secure routing; a client's first answer (from its seed) sets the reference. */
+    private boolean trusted(NodeRef answerer, StepReply step) {
+        if (origin != null && answerer.equals(origin.self())) {
+            return true;
+        }
+        if (reference == null) {
+            if (origin == null || origin.self() == null) {
+                reference = IdDensity.of(answerer.id(), step.successors());
+            }
+            return true;
+        }
+        return reference.admits(answerer.id(), step.successors());
+    }
+
     private boolean closerThanBest(NodeRef c) {
         return best == null || c.id().inOpen(best.id(), key);
     }
@@ -197,6 +286,12 @@ final class Lookup {
      * successor of the best answerer at or past the key.
      */
     private void pastDeadPredecessors() {
+        if ((best == null || bestExhausted) && !deferred.isEmpty()) {
+            int last = deferred.size() - 1;
+            NodeRef answerer = deferredFrom.remove(last);
+            use(answerer, deferred.remove(last));
+            return;
+        }
         if (best == null || bestExhausted) {
             // With no answer at all the node asked first is the problem (a wrong address, a node
             // that is down), and its failure says which; after answers it is only the last casualty.
@@ -268,6 +363,16 @@ final class Lookup {
                 redirected.add(p);
                 redirected.addAll(owners.subList(at, owners.size()));
                 confirm(answerer, redirected, 0, 1);
+                return;
+            }
+            if (reference != null && !reference.admits(owner.id(), nb.successors())) {
+                // The owner's own list is suspect: what named it is another witness of the replicas.
+                List<NodeRef> own = new ArrayList<>(nb.successors().size() + 1);
+                own.add(owner);
+                own.addAll(nb.successors());
+                List<NodeRef> both = IdDensity.combine(key, List.of(own, owners.subList(at, owners.size())), dead,
+                        config.successors() + 1);
+                succeed(both.get(0), both.subList(1, both.size()));
                 return;
             }
             succeed(owner, nb.successors());

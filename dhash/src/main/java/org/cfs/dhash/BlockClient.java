@@ -1,6 +1,7 @@
 package org.cfs.dhash;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
@@ -45,6 +46,10 @@ final class BlockClient {
     private final DHashConfig config;
     private final Clock clock;
     private final Map<Endpoint, Double> rttNanos = new ConcurrentHashMap<>();
+    /** Hosts that served a bad copy, to when they are asked last: a liar costs one request, not one per read. */
+    private final Map<Endpoint, Long> distrustedUntil = new ConcurrentHashMap<>();
+    /** How long a host that served a bad copy is asked only after every other replica. */
+    static final Duration DISTRUST = Duration.ofMinutes(10);
 
     /**
      * {@code holderLookup}, if not null, is a lookup that stops at the first node caching the key
@@ -202,6 +207,7 @@ final class BlockClient {
                     return;
                 } catch (DHashException bad) {
                     if (bad.kind() != DHashException.Kind.EXPIRED) {
+                        distrustedUntil.put(node.endpoint(), scheduler.nanoTime() + DISTRUST.toNanos());
                         send(node, new ReportBad(key), Ack.class);
                     }
                     errors.add(new DHashException(bad.kind(), "node " + node + " served a bad copy: " + bad.getMessage()));
@@ -308,12 +314,23 @@ final class BlockClient {
         return out;
     }
 
-    /** The first k by measured round-trip time (unmeasured last, in ring order), then the rest in ring order. */
+    /**
+     * The first k by measured round-trip time (unmeasured last, in ring order), then the rest in ring
+     * order; hosts that recently served a bad copy after all of them.
+     */
     private List<NodeRef> byRoundTrip(List<NodeRef> hosts) {
-        int k = Math.min(config.replicas(), hosts.size());
-        List<NodeRef> first = new ArrayList<>(hosts.subList(0, k));
+        long now = scheduler.nanoTime();
+        distrustedUntil.values().removeIf(until -> until - now <= 0);
+        List<NodeRef> trusted = new ArrayList<>(hosts.size());
+        List<NodeRef> distrusted = new ArrayList<>();
+        for (NodeRef n : hosts) {
+            (distrustedUntil.containsKey(n.endpoint()) ? distrusted : trusted).add(n);
+        }
+        int k = Math.min(config.replicas(), trusted.size());
+        List<NodeRef> first = new ArrayList<>(trusted.subList(0, k));
         first.sort(Comparator.comparingDouble(n -> rttNanos.getOrDefault(n.endpoint(), Double.MAX_VALUE)));
-        first.addAll(hosts.subList(k, hosts.size()));
+        first.addAll(trusted.subList(k, trusted.size()));
+        first.addAll(distrusted);
         return first;
     }
 

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.UnaryOperator;
 import java.util.concurrent.CompletableFuture;
 import org.cfs.chord.Endpoint;
 import org.cfs.chord.RemoteException;
@@ -65,6 +66,20 @@ public final class SimNetwork {
         }
         h.handler = handler;
         return h.transport;
+    }
+
+    /**
+     * Replaces the request handler of an attached host by {@code wrap} applied to it; returns the
+     * handler it replaced, which a second call can put back. How the simulator makes a host lie.
+     */
+    public Transport.RequestHandler interpose(Endpoint endpoint, UnaryOperator<Transport.RequestHandler> wrap) {
+        Host h = hosts.get(endpoint);
+        if (h == null || h.handler == null) {
+            throw new IllegalArgumentException("host " + endpoint + " is not attached to this network");
+        }
+        Transport.RequestHandler before = h.handler;
+        h.handler = wrap.apply(before);
+        return before;
     }
 
     /** The host stops at once: no more replies, no more timers. */

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
             LookupBenchmark.class, DHashFailuresExperiment.class, MaintenanceCostExperiment.class, PathCacheExperiment.class,
             DHashBenchmark.class, FloodBenchmark.class, FloodRealBenchmark.class, FloodSender.class,
             HandOverExperiment.class, ChunkingExperiment.class, VolumeBenchmark.class,
-            MountBenchmark.class, GatewayBenchmark.class, BalanceExperiment.class,
+            MountBenchmark.class, GatewayBenchmark.class, BalanceExperiment.class, AttackExperiment.class,
             JmhCommand.class})
 public final class LabCommands {
     private LabCommands() {
