@@ -158,7 +158,8 @@ final class BlockServer implements Transport.RequestHandler {
         } else if (request instanceof FetchBlock m) {
             return fetch(m.key(), m.expiredToo());
         } else if (request instanceof Probe m) {
-            return new Probed(store.contains(m.key()), cache.get(m.key()) != null);
+            boolean stored = m.refresh() ? store.refresh(m.key(), fromHost) : store.contains(m.key());
+            return new Probed(stored, cache.get(m.key()) != null);
         } else if (request instanceof CacheOffer m) {
             Block.decode(m.block(), config.maxDataBytes()).verify(m.key(), clock.millis(), config.maxDataBytes());
             cache.put(m.key(), m.block());
@@ -182,7 +183,11 @@ final class BlockServer implements Transport.RequestHandler {
                 "DHash does not serve " + request.getClass().getSimpleName()));
     }
 
-    /** Verifies and stores; a signed block replaces the held one only with a higher sequence. */
+    /**
+     * Verifies and stores; a signed block replaces the held one only with a higher sequence. The
+     * same bytes again restart the held block's lease (unless they are a maintenance copy, which
+     * must not keep a block alive) without rewriting them.
+     */
     void store(Id key, byte[] bytes, String source) throws DHashException {
         Block block = Block.decode(bytes, config.maxDataBytes());
         block.verify(key, clock.millis(), config.maxDataBytes());
@@ -190,6 +195,9 @@ final class BlockServer implements Transport.RequestHandler {
             var held = store.get(key);
             if (held.isPresent()) {
                 if (Arrays.equals(held.get(), bytes)) {
+                    if (source != null) {
+                        store.refresh(key, source);
+                    }
                     return;
                 }
                 if (block instanceof SignedBlock signed) {

@@ -24,7 +24,7 @@ import org.cfs.chord.wire.WireWriter;
  * 64 StoreBlock  key:id  block:bytes32  replica:bool     reply: Ack
  * 65 FetchBlock  key:id  expiredToo:bool                 reply: Fetched, or error NOT_FOUND / EXPIRED
  * 66 Fetched     block:bytes32  fromCache:bool
- * 67 Probe       key:id                                  reply: Probed
+ * 67 Probe       key:id  refresh:bool                    reply: Probed
  * 68 Probed      stored:bool  cached:bool
  * 69 CacheOffer  key:id  block:bytes32                   reply: Ack
  * 70 RangeDigest from:id  to:id  parts:u16               reply: Digests
@@ -89,7 +89,11 @@ public final class DHashMessages {
     record Fetched(byte[] block, boolean fromCache) implements Message {
     }
 
-    record Probe(Id key) implements Message {
+    /**
+     * Asks whether a block is held; with {@code refresh}, a held block's lease restarts, charged to
+     * the asker as a put of it would be, which is how a publisher keeps blocks it need not resend.
+     */
+    record Probe(Id key, boolean refresh) implements Message {
     }
 
     record Probed(boolean stored, boolean cached) implements Message {
@@ -184,8 +188,8 @@ public final class DHashMessages {
                         (m, out) -> out.bytes(m.block()).bool(m.fromCache()),
                         in -> new Fetched(in.bytes("block", MAX_BLOCK_BYTES), in.bool("fromCache"))),
                 MessageCodec.of(67, Probe.class,
-                        (m, out) -> out.id(m.key()),
-                        in -> new Probe(in.id("key"))),
+                        (m, out) -> out.id(m.key()).bool(m.refresh()),
+                        in -> new Probe(in.id("key"), in.bool("refresh"))),
                 MessageCodec.of(68, Probed.class,
                         (m, out) -> out.bool(m.stored()).bool(m.cached()),
                         in -> new Probed(in.bool("stored"), in.bool("cached"))),
