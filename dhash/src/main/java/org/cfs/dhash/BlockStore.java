@@ -19,9 +19,9 @@ import org.cfs.chord.Id;
  * each block was last stored or {@link #refresh refreshed}. When a put, put-all or refresh would be
  * refused for lack of space (STORE_FULL or OVER_QUOTA), and only then, it runs a collection round
  * and tries once more. A round deletes every block that is due (at most
- * 100 000), crediting its bytes to its payer: first signed blocks past their
- * expiry (no reader accepts them), then content blocks not stored or refreshed for the
- * {@linkplain StoreLimits#lease lease} (30 days by default). No block within its lease or expiry is
+ * 100 000), crediting its bytes to its payer: first signed blocks expired for longer than the
+ * {@linkplain StoreLimits#lease lease} (30 days by default; no reader accepts them, but their
+ * publisher reads them to outrank them), then content blocks not stored or refreshed for the lease. No block within its lease or expiry is
  * ever collected, so a store full of live blocks still refuses with STORE_FULL. A round is skipped
  * while no block held can be due yet, so refused puts do not rescan a store of live blocks.
  */

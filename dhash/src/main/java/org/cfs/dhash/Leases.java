@@ -65,15 +65,18 @@ final class Leases {
     }
 
     /**
-     * When a block becomes collectable: a signed one ({@code version > 0}) at its expiry, when no
-     * reader accepts it any more; a content one a lease after it was last stored or refreshed.
+     * When a block becomes collectable: a content one a lease after it was last stored or
+     * refreshed; a signed one ({@code version > 0}) a lease after its expiry. No reader accepts it
+     * once it has expired, but its publisher must still read it to outrank it (a refresh of an
+     * expired volume), so it gets the same grace as content.
      */
     long collectableAt(long version, long expiresAtMillis, long refreshedAtMillis) {
-        if (version > 0) {
-            return expiresAtMillis;
-        }
-        long due = refreshedAtMillis + leaseMillis;
-        return refreshedAtMillis > 0 && due < 0 ? Long.MAX_VALUE : due;
+        return plusLease(version > 0 ? expiresAtMillis : refreshedAtMillis);
+    }
+
+    private long plusLease(long millis) {
+        long due = millis + leaseMillis;
+        return millis > 0 && due < 0 ? Long.MAX_VALUE : due;
     }
 
     /** When a block just stored or refreshed becomes collectable, so later rounds know to look. */
