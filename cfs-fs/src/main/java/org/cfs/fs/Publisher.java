@@ -133,6 +133,8 @@ public final class Publisher {
         Stored root = storeDirectory(dir, uploader, tally);
         if (previous != null && !options.force() && previous.root().equals(root.ref) && previous.rootMode() == root.mode
                 && previous.rootMtimeNanos() == root.mtimeNanos) {
+            // Storing the tree again restarted its blocks' leases on the nodes; the commit's too.
+            uploader.store(new ContentBlock(previous.encode()), where + " version " + current.version() + " commit");
             uploader.finish(where);
             return new Publication(volume, current.version(), true, current.commit(), current.expiresAtMillis(),
                     tally.files, tally.directories, tally.bytes, uploader.blocksSent(), uploader.bytesSent(),

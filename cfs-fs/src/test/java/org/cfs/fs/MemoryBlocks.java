@@ -2,6 +2,7 @@ package org.cfs.fs;
 
 import java.time.Clock;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -24,6 +25,8 @@ final class MemoryBlocks implements Blocks {
     /** Replica hosts said to hold a stored block, unless {@link #holdersOf} names the key. */
     volatile int holdersDefault = 3;
     final Map<Id, Integer> holdersOf = new ConcurrentHashMap<>();
+    /** Every key a {@link #putMissing} asked for, held or not: on a ring, asking restarts a held block's lease. */
+    final Set<Id> askedFor = ConcurrentHashMap.newKeySet();
 
     MemoryBlocks(Clock clock) {
         this.clock = clock;
@@ -80,6 +83,7 @@ final class MemoryBlocks implements Blocks {
 
     @Override
     public CompletableFuture<PutResult> putMissing(ContentBlock block) {
+        askedFor.add(block.key());
         if (stored.containsKey(block.key())) {
             return CompletableFuture.completedFuture(new PutResult(block.key(), java.util.List.of(), 3, true, 0));
         }

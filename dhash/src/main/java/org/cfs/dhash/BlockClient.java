@@ -122,9 +122,12 @@ final class BlockClient {
         return send(node, new StoreBlock(key, bytes, false), Ack.class).thenApply(ack -> true);
     }
 
-    /** True if the bytes had to be sent, false if {@code node} already stored the block. */
+    /**
+     * True if the bytes had to be sent, false if {@code node} already stored the block; asking
+     * restarts the held block's lease there, so a writer that re-sends a tree keeps all of it.
+     */
     private CompletableFuture<Boolean> storeIfMissing(NodeRef node, Id key, byte[] bytes) {
-        return send(node, new Probe(key), Probed.class)
+        return send(node, new Probe(key, true), Probed.class)
                 .thenCompose(p -> p.stored() ? CompletableFuture.completedFuture(false) : store(node, key, bytes));
     }
 
@@ -290,7 +293,7 @@ final class BlockClient {
             List<CompletableFuture<BlockStat.Holder>> answers = new ArrayList<>();
             for (NodeRef n : nodes) {
                 boolean replica = replicas.contains(n);
-                answers.add(send(n, new Probe(key), Probed.class).handle((p, e) -> e == null
+                answers.add(send(n, new Probe(key, false), Probed.class).handle((p, e) -> e == null
                         ? new BlockStat.Holder(n, replica, p.stored(), p.cached(), null)
                         : new BlockStat.Holder(n, replica, false, false, asDHash(e, n).getMessage())));
             }

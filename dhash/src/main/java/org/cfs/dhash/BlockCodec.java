@@ -67,6 +67,21 @@ final class BlockCodec {
         return ByteBuffer.wrap(encoded, seqAt, Long.BYTES).getLong() + 1;
     }
 
+    /**
+     * The expiry of an encoded signed block without decoding it, in Unix milliseconds;
+     * {@link Long#MAX_VALUE} for a content-hash block (which never expires) or bytes too short to say.
+     */
+    static long expiresAtMillis(byte[] encoded) {
+        if (encoded.length < PKEY_OVERHEAD || encoded[0] != BlockType.PKEY.code()) {
+            return Long.MAX_VALUE;
+        }
+        int expiryAt = LABEL_LENGTH_AT + 1 + (encoded[LABEL_LENGTH_AT] & 0xff) + Long.BYTES;
+        if (encoded.length < expiryAt + Long.BYTES) {
+            return Long.MAX_VALUE;
+        }
+        return ByteBuffer.wrap(encoded, expiryAt, Long.BYTES).getLong();
+    }
+
     static Block decode(byte[] encoded, int maxDataBytes) throws DHashException {
         Objects.requireNonNull(encoded, "encoded");
         if (maxDataBytes < 0) {

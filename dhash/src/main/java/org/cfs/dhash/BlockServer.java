@@ -135,8 +135,9 @@ final class BlockServer implements Transport.RequestHandler, BlockRequest.Handle
 
     @Override
     public CompletableFuture<Probed> onProbe(Probe request, String fromHost) {
-        return inTurn(fromHost, 0,
-                () -> new Probed(store.contains(request.key()), cache.get(request.key()) != null));
+        return inTurn(fromHost, 0, () -> new Probed(
+                request.refresh() ? store.refresh(request.key(), fromHost) : store.contains(request.key()),
+                cache.get(request.key()) != null));
     }
 
     @Override
@@ -221,7 +222,11 @@ final class BlockServer implements Transport.RequestHandler, BlockRequest.Handle
                 : new KeyList(keys.subList(0, limit), versions.subList(0, limit), false);
     }
 
-    /** Verifies and stores; a signed block replaces the held one only with a higher sequence. */
+    /**
+     * Verifies and stores; a signed block replaces the held one only with a higher sequence. The
+     * same bytes again restart the held block's lease (unless they are a maintenance copy, which
+     * must not keep a block alive) without rewriting them.
+     */
     void store(Id key, byte[] bytes, String source) throws DHashException {
         Block block = Block.decode(bytes, config.maxDataBytes());
         block.verify(key, clock.millis(), config.maxDataBytes());
@@ -229,6 +234,9 @@ final class BlockServer implements Transport.RequestHandler, BlockRequest.Handle
             var held = store.get(key);
             if (held.isPresent()) {
                 if (Arrays.equals(held.get(), bytes)) {
+                    if (source != null) {
+                        store.refresh(key, source);
+                    }
                     return;
                 }
                 if (block instanceof SignedBlock signed) {

@@ -13,6 +13,17 @@ import org.cfs.chord.Id;
  *
  * <p>Every block is charged to the remote host that sent it, against {@link StoreLimits}. All
  * methods are safe to call from several threads.
+ *
+ * <p>Blocks are kept for an agreed interval, as in CFS, and publishers refresh what they want
+ * kept: a node cannot tell which content blocks a volume still references. The store records when
+ * each block was last stored or {@link #refresh refreshed}. When a put, put-all or refresh would be
+ * refused for lack of space (STORE_FULL or OVER_QUOTA), and only then, it runs a collection round
+ * and tries once more. A round deletes every block that is due (at most
+ * 100 000), crediting its bytes to its payer: first signed blocks expired for longer than the
+ * {@linkplain StoreLimits#lease lease} (30 days by default; no reader accepts them, but their
+ * publisher reads them to outrank them), then content blocks not stored or refreshed for the lease. No block within its lease or expiry is
+ * ever collected, so a store full of live blocks still refuses with STORE_FULL. A round is skipped
+ * while no block held can be due yet, so refused puts do not rescan a store of live blocks.
  */
 public interface BlockStore extends AutoCloseable {
     /** The block stored under {@code key}, if any. */
@@ -24,7 +35,8 @@ public interface BlockStore extends AutoCloseable {
      * Stores or replaces durably before returning (RocksDB: sync write). Charges the bytes to
      * {@code source} (a remote host string) unless source is null (internal: replication/handoff).
      * Refuses with STORE_FULL when bytes()+size would exceed capacity, OVER_QUOTA when the
-     * source's usage would exceed its quota; a refused put stores nothing. Replacing a key first
+     * source's usage would exceed its quota, in both cases after collecting what is due (see above);
+     * a refused put stores nothing. Storing starts the block's lease again. Replacing a key first
      * credits the old size (to the source that paid for it), and a put that does not grow the
      * store or the source's usage is never refused.
      */
@@ -36,6 +48,13 @@ public interface BlockStore extends AutoCloseable {
      * each. All or nothing: if one is refused, none is stored.
      */
     void putAll(Map<Id, byte[]> blocks, String source) throws DHashException;
+
+    /**
+     * Restarts the lease of the block under {@code key} without rewriting it, charging it as a
+     * put of the same bytes from {@code source} would: its old payer is credited and source (unless
+     * null) charged, so OVER_QUOTA may refuse it. False, changing nothing, if the block is not held.
+     */
+    boolean refresh(Id key, String source) throws DHashException;
 
     /** Removes the block and credits its bytes back; false if there was none. */
     boolean delete(Id key) throws DHashException;

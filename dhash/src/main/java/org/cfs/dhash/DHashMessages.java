@@ -25,7 +25,7 @@ import org.cfs.chord.wire.WireWriter;
  * 64 StoreBlock  key:id  block:bytes32  replica:bool     reply: Ack
  * 65 FetchBlock  key:id  expiredToo:bool                 reply: Fetched, or error NOT_FOUND / EXPIRED
  * 66 Fetched     block:bytes32  fromCache:bool
- * 67 Probe       key:id                                  reply: Probed
+ * 67 Probe       key:id  refresh:bool                    reply: Probed
  * 68 Probed      stored:bool  cached:bool
  * 69 CacheOffer  key:id  block:bytes32                   reply: Ack
  * 70 RangeDigest from:id  to:id  parts:u16               reply: Digests
@@ -128,7 +128,11 @@ public final class DHashMessages {
     record Fetched(byte[] block, boolean fromCache) implements Message {
     }
 
-    record Probe(Id key) implements BlockRequest {
+    /**
+     * Asks whether a block is held; with {@code refresh}, a held block's lease restarts, charged to
+     * the asker as a put of it would be, which is how a publisher keeps blocks it need not resend.
+     */
+    record Probe(Id key, boolean refresh) implements BlockRequest {
         @Override
         public CompletableFuture<Probed> accept(Handler handler, String fromHost) {
             return handler.onProbe(this, fromHost);
@@ -248,8 +252,8 @@ public final class DHashMessages {
                         (m, out) -> out.bytes(m.block()).bool(m.fromCache()),
                         in -> new Fetched(in.bytes("block", MAX_BLOCK_BYTES), in.bool("fromCache"))),
                 MessageCodec.of(67, Probe.class,
-                        (m, out) -> out.id(m.key()),
-                        in -> new Probe(in.id("key"))),
+                        (m, out) -> out.id(m.key()).bool(m.refresh()),
+                        in -> new Probe(in.id("key"), in.bool("refresh"))),
                 MessageCodec.of(68, Probed.class,
                         (m, out) -> out.bool(m.stored()).bool(m.cached()),
                         in -> new Probed(in.bool("stored"), in.bool("cached"))),

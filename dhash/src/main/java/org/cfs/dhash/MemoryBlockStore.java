@@ -1,5 +1,6 @@
 package org.cfs.dhash;
 
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,18 +17,26 @@ import org.cfs.chord.Id;
  * Reads take no lock; writes take one, as they are too short to be worth more.
  */
 public final class MemoryBlockStore implements BlockStore {
-    private record Entry(byte[] block, String payer) {
+    private record Entry(byte[] block, String payer, long refreshedAtMillis) {
     }
 
     private final ConcurrentSkipListMap<Id, Entry> blocks = new ConcurrentSkipListMap<>();
     private final StoreLimits limits;
     private final StoreAccounts accounts;
+    private final Leases leases;
     private final Object writeLock = new Object();
     private volatile boolean closed;
 
+    /** A store on the system clock. */
     public MemoryBlockStore(StoreLimits limits) {
+        this(limits, Clock.systemUTC());
+    }
+
+    /** A store whose leases and expiries run on {@code clock}. */
+    public MemoryBlockStore(StoreLimits limits, Clock clock) {
         this.limits = Objects.requireNonNull(limits, "limits");
         this.accounts = new StoreAccounts(limits);
+        this.leases = new Leases(limits.lease(), Objects.requireNonNull(clock, "clock"), new Holdings());
     }
 
     @Override
@@ -47,25 +56,47 @@ public final class MemoryBlockStore implements BlockStore {
     public void put(Id key, byte[] block, String source) throws DHashException {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(block, "block");
-        synchronized (writeLock) {
-            checkOpen();
-            Entry old = blocks.get(key);
-            StoreAccounts.Change change = accounts.charge(
-                    old == null ? null : new StoreAccounts.Held(old.block().length, old.payer()), block.length, source);
-            blocks.put(key, new Entry(block, change.chargePayer()));
-        }
+        leases.retryAfterCollecting(() -> {
+            synchronized (writeLock) {
+                checkOpen();
+                Entry old = blocks.get(key);
+                StoreAccounts.Change change = accounts.charge(held(old), block.length, source);
+                blocks.put(key, stored(block, change.chargePayer()));
+            }
+        });
+    }
+
+    @Override
+    public boolean refresh(Id key, String source) throws DHashException {
+        Objects.requireNonNull(key, "key");
+        boolean[] held = {false};
+        leases.retryAfterCollecting(() -> {
+            synchronized (writeLock) {
+                checkOpen();
+                Entry old = blocks.get(key);
+                if (old != null) {
+                    StoreAccounts.Change change = accounts.charge(held(old), old.block().length, source);
+                    blocks.put(key, stored(old.block(), change.chargePayer()));
+                }
+                held[0] = old != null;
+            }
+        });
+        return held[0];
     }
 
     @Override
     public void putAll(Map<Id, byte[]> entries, String source) throws DHashException {
+        leases.retryAfterCollecting(() -> putAllOnce(entries, source));
+    }
+
+    private void putAllOnce(Map<Id, byte[]> entries, String source) throws DHashException {
         synchronized (writeLock) {
             checkOpen();
             List<StoreAccounts.Change> changes = new ArrayList<>(entries.size());
             try {
                 for (var e : entries.entrySet()) {
                     Entry old = blocks.get(e.getKey());
-                    changes.add(accounts.charge(old == null ? null : new StoreAccounts.Held(old.block().length,
-                            old.payer()), e.getValue().length, source));
+                    changes.add(accounts.charge(held(old), e.getValue().length, source));
                 }
             } catch (DHashException refused) {
                 for (int i = changes.size() - 1; i >= 0; i--) {
@@ -75,7 +106,7 @@ public final class MemoryBlockStore implements BlockStore {
             }
             int i = 0;
             for (var e : entries.entrySet()) {
-                blocks.put(e.getKey(), new Entry(e.getValue(), changes.get(i++).chargePayer()));
+                blocks.put(e.getKey(), stored(e.getValue(), changes.get(i++).chargePayer()));
             }
         }
     }
@@ -88,8 +119,53 @@ public final class MemoryBlockStore implements BlockStore {
             if (old == null) {
                 return false;
             }
-            accounts.remove(new StoreAccounts.Held(old.block().length, old.payer()));
+            accounts.remove(held(old));
             return true;
+        }
+    }
+
+    private static StoreAccounts.Held held(Entry entry) {
+        return entry == null ? null : new StoreAccounts.Held(entry.block().length, entry.payer());
+    }
+
+    /** The entry for a block stored or refreshed now. */
+    private Entry stored(byte[] block, String payer) {
+        long now = leases.now();
+        leases.stored(block, now);
+        return new Entry(block, payer, now);
+    }
+
+    private long collectableAt(Entry entry) {
+        byte[] block = entry.block();
+        return leases.collectableAt(BlockCodec.version(block), BlockCodec.expiresAtMillis(block),
+                entry.refreshedAtMillis());
+    }
+
+    /** What a collection round sees. */
+    private final class Holdings implements Leases.Holdings {
+        @Override
+        public void forEachBlock(Leases.BlockVisitor visitor) throws DHashException {
+            checkOpen();
+            for (var e : blocks.entrySet()) {
+                if (!visitor.visit(e.getKey(), BlockCodec.version(e.getValue().block()) > 0,
+                        collectableAt(e.getValue()))) {
+                    return;
+                }
+            }
+        }
+
+        @Override
+        public boolean deleteIfCollectable(Id key, long nowMillis) throws DHashException {
+            synchronized (writeLock) {
+                checkOpen();
+                Entry entry = blocks.get(key);
+                if (entry == null || collectableAt(entry) > nowMillis) {
+                    return false;
+                }
+                blocks.remove(key);
+                accounts.remove(held(entry));
+                return true;
+            }
         }
     }
 

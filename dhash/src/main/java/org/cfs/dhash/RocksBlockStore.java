@@ -6,6 +6,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -61,8 +62,17 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code blocks}: id to the block bytes. Values of 4 KiB and more go to blob files, so
  *       compaction does not rewrite megabyte chunks.</li>
- *   <li>{@code meta}: id to {@code size:u32 | version:u64 | hasPayer:u8 | payer:UTF-8}, what a replace or
- *       delete must credit and what key scans read instead of the blocks themselves.</li>
+ *   <li>{@code meta}: id to what a replace or delete must credit, what key scans read instead of
+ *       the blocks themselves, and when the block was last stored or refreshed:
+ *       <pre>
+ *   meta     = size:u32  version:u64  flags:u8  [refreshed:i64]  [payer]   ; big-endian
+ *   flags    = bit 0: a payer follows; bit 1: refreshed is present; the other bits are 0
+ *   refreshed = Unix milliseconds of the block's last store or refresh (its lease starts there)
+ *   payer    = the source charged for the block, UTF-8, the rest of the value
+ *       </pre>
+ *       Values written before blocks had leases have flags 0 or 1 and no {@code refreshed}; they
+ *       read as refreshed when the store was opened, so an upgraded store gives its old blocks a
+ *       full lease.</li>
  *   <li>{@code accounts}: {@code 0x00} block count, {@code 0x01} total bytes, {@code 0x02 ||
  *       source} that source's bytes; each an 8-byte little-endian counter changed only by
  *       RocksDB's {@code uint64add} merges, so concurrent puts add deltas instead of racing to
@@ -76,8 +86,11 @@ public final class RocksBlockStore implements BlockStore {
 
     private static final byte[] BLOCKS = "blocks".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] META = "meta".getBytes(StandardCharsets.US_ASCII);
-    /** A {@code meta} value's size, version and payer flag. */
+    /** A {@code meta} value's size, version and flags. */
     private static final int META_FIXED_BYTES = Integer.BYTES + Long.BYTES + 1;
+    /** {@code meta} flags: a payer follows; the refresh time is present. */
+    private static final int PAID = 1;
+    private static final int REFRESHED = 2;
     private static final byte[] ACCOUNTS = "accounts".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] COUNT_KEY = {0};
     private static final byte[] BYTES_KEY = {1};
@@ -95,6 +108,9 @@ public final class RocksBlockStore implements BlockStore {
     private final Path dir;
     private final StoreLimits limits;
     private final StoreAccounts accounts;
+    private final Leases leases;
+    /** The refresh time of blocks whose metadata has none (written before leases). */
+    private final long openedAtMillis;
     // The database and its handles: replaced only by a reopen, under the lifecycle's write lock,
     // and read under its read lock.
     private RocksDB db;
@@ -118,10 +134,12 @@ public final class RocksBlockStore implements BlockStore {
                           Deque<RocksObject> natives) {
     }
 
-    private RocksBlockStore(Path dir, StoreLimits limits, Opened opened) {
+    private RocksBlockStore(Path dir, StoreLimits limits, Clock clock, Opened opened) {
         this.dir = dir;
         this.limits = limits;
         this.accounts = new StoreAccounts(limits);
+        this.leases = new Leases(limits.lease(), clock, new Holdings());
+        this.openedAtMillis = clock.millis();
         install(opened);
         Arrays.setAll(keyLocks, i -> new Object());
     }
@@ -143,8 +161,14 @@ public final class RocksBlockStore implements BlockStore {
      *     example because another store has it open)
      */
     public static RocksBlockStore open(Path dir, StoreLimits limits) throws DHashException {
+        return open(dir, limits, Clock.systemUTC());
+    }
+
+    /** Like {@link #open(Path, StoreLimits)}, with leases and expiries on {@code clock}. */
+    public static RocksBlockStore open(Path dir, StoreLimits limits, Clock clock) throws DHashException {
         Objects.requireNonNull(dir, "dir");
         Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(clock, "clock");
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -158,7 +182,7 @@ public final class RocksBlockStore implements BlockStore {
             throw new DHashException(DHashException.Kind.IO,
                     "cannot open the block store at " + dir + ": " + e.getMessage(), e);
         }
-        RocksBlockStore store = new RocksBlockStore(dir, limits, opened);
+        RocksBlockStore store = new RocksBlockStore(dir, limits, clock, opened);
         try {
             store.restoreAccounts();
         } catch (RocksDBException e) {
@@ -264,6 +288,10 @@ public final class RocksBlockStore implements BlockStore {
     public void put(Id key, byte[] block, String source) throws DHashException {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(block, "block");
+        leases.retryAfterCollecting(() -> putOnce(key, block, source));
+    }
+
+    private void putOnce(Id key, byte[] block, String source) throws DHashException {
         reopenIfWritesRefused();
         enter();
         try {
@@ -272,7 +300,8 @@ public final class RocksBlockStore implements BlockStore {
                 byte[] id = key.toBytes();
                 try (WriteBatch batch = new WriteBatch()) {
                     batch.put(blocks, id, block);
-                    batch.put(meta, id, encodeHeld(block.length, BlockCodec.version(block), change.chargePayer()));
+                    batch.put(meta, id, encodeMeta(block.length, BlockCodec.version(block), stored(block),
+                            change.chargePayer()));
                     record(batch, change);
                     db.write(durable, batch);
                 } catch (RocksDBException e) {
@@ -286,7 +315,48 @@ public final class RocksBlockStore implements BlockStore {
     }
 
     @Override
+    public boolean refresh(Id key, String source) throws DHashException {
+        Objects.requireNonNull(key, "key");
+        boolean[] held = {false};
+        leases.retryAfterCollecting(() -> held[0] = refreshOnce(key, source));
+        return held[0];
+    }
+
+    /** Rewrites the block's metadata only: a refresh moves its lease and payer, not its bytes. */
+    private boolean refreshOnce(Id key, String source) throws DHashException {
+        reopenIfWritesRefused();
+        enter();
+        try {
+            synchronized (keyLock(key)) {
+                byte[] id = key.toBytes();
+                byte[] value = metaValue(key);
+                if (value == null) {
+                    return false;
+                }
+                Meta old = decodeMeta(value, key, openedAtMillis);
+                StoreAccounts.Change change = accounts.charge(old.held(), old.size(), source);
+                try (WriteBatch batch = new WriteBatch()) {
+                    // A later refresh only moves a block's due time later: no round needs telling.
+                    batch.put(meta, id, encodeMeta(old.size(), old.version(), leases.now(), change.chargePayer()));
+                    record(batch, change);
+                    db.write(durable, batch);
+                } catch (RocksDBException e) {
+                    accounts.undo(change);
+                    throw writeFailed("cannot refresh block " + key, e);
+                }
+                return true;
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    @Override
     public void putAll(Map<Id, byte[]> entries, String source) throws DHashException {
+        leases.retryAfterCollecting(() -> putAllOnce(entries, source));
+    }
+
+    private void putAllOnce(Map<Id, byte[]> entries, String source) throws DHashException {
         if (entries.isEmpty()) {
             return;
         }
@@ -352,7 +422,8 @@ public final class RocksBlockStore implements BlockStore {
                         block.length, source);
                 changes.add(change);
                 batch.put(blocks, id, block);
-                batch.put(meta, id, encodeHeld(block.length, BlockCodec.version(block), change.chargePayer()));
+                batch.put(meta, id, encodeMeta(block.length, BlockCodec.version(block), stored(block),
+                        change.chargePayer()));
                 count += change.count();
                 bytes += change.bytes();
                 if (change.creditPayer() != null) {
@@ -491,6 +562,67 @@ public final class RocksBlockStore implements BlockStore {
             }
         }
         return true;
+    }
+
+    /** When a block becomes collectable; a signed block's expiry is read from the block itself. */
+    private long collectableAt(Id key, Meta held) throws RocksDBException {
+        long expires = Long.MAX_VALUE;
+        if (held.version() > 0) {
+            byte[] block = db.get(blocks, key.toBytes());
+            expires = block == null ? Long.MAX_VALUE : BlockCodec.expiresAtMillis(block);
+        }
+        return leases.collectableAt(held.version(), expires, held.refreshedAtMillis());
+    }
+
+    /** What a collection round sees: one scan of the meta family, and a checked delete. */
+    private final class Holdings implements Leases.Holdings {
+        @Override
+        public void forEachBlock(Leases.BlockVisitor visitor) throws DHashException {
+            scan(Id.ZERO, Id.ZERO, (key, value) -> {
+                Meta held = decodeMeta(value, key, openedAtMillis);
+                try {
+                    return visitor.visit(key, held.version() > 0, collectableAt(key, held));
+                } catch (RocksDBException e) {
+                    throw ioError("cannot read block " + key, e);
+                }
+            });
+        }
+
+        @Override
+        public boolean deleteIfCollectable(Id key, long nowMillis) throws DHashException {
+            reopenIfWritesRefused();
+            enter();
+            try {
+                synchronized (keyLock(key)) {
+                    byte[] value = metaValue(key);
+                    if (value == null) {
+                        return false;
+                    }
+                    Meta held = decodeMeta(value, key, openedAtMillis);
+                    byte[] id = key.toBytes();
+                    try {
+                        if (collectableAt(key, held) > nowMillis) {
+                            return false;
+                        }
+                    } catch (RocksDBException e) {
+                        throw ioError("cannot read block " + key, e);
+                    }
+                    StoreAccounts.Change change = accounts.remove(held.held());
+                    try (WriteBatch batch = new WriteBatch()) {
+                        batch.delete(blocks, id);
+                        batch.delete(meta, id);
+                        record(batch, change);
+                        db.write(durable, batch);
+                    } catch (RocksDBException e) {
+                        accounts.undo(change);
+                        throw writeFailed("cannot collect block " + key, e);
+                    }
+                    return true;
+                }
+            } finally {
+                exit();
+            }
+        }
     }
 
     @Override
@@ -643,28 +775,58 @@ public final class RocksBlockStore implements BlockStore {
     }
 
     private StoreAccounts.Held held(Id key) throws DHashException {
-        byte[] value;
+        byte[] value = metaValue(key);
+        return value == null ? null : decodeHeld(value, key);
+    }
+
+    private byte[] metaValue(Id key) throws DHashException {
         try {
-            value = db.get(meta, key.toBytes());
+            return db.get(meta, key.toBytes());
         } catch (RocksDBException e) {
             throw ioError("cannot read the metadata of block " + key, e);
         }
-        return value == null ? null : decodeHeld(value, key);
+    }
+
+    /** The refresh time of a block stored now, which later collection rounds learn of. */
+    private long stored(byte[] block) {
+        long now = leases.now();
+        leases.stored(block, now);
+        return now;
+    }
+
+    /** What a {@code meta} value holds; {@code payer} is null for a block nobody is charged for. */
+    record Meta(int size, long version, long refreshedAtMillis, String payer) {
+        StoreAccounts.Held held() {
+            return new StoreAccounts.Held(size, payer);
+        }
     }
 
     /**
      * The size and payer in a {@code meta} value: what a replace or delete of the block must credit.
      *
-     * @throws DHashException IO if the value is not one {@link #encodeHeld} writes (a damaged disk)
+     * @throws DHashException IO if the value is not one {@link #encodeMeta} writes (a damaged disk)
      */
     static StoreAccounts.Held decodeHeld(byte[] value, Id key) throws DHashException {
+        return decodeMeta(value, key, 0).held();
+    }
+
+    /**
+     * A {@code meta} value, of either layout (see the class comment); one without a refresh time
+     * reads as refreshed at {@code refreshedIfAbsent}.
+     *
+     * @throws DHashException IO if the value is not one {@link #encodeMeta} or the layout before
+     *     leases writes (a damaged disk)
+     */
+    static Meta decodeMeta(byte[] value, Id key, long refreshedIfAbsent) throws DHashException {
         checkMeta(value, key);
         ByteBuffer in = ByteBuffer.wrap(value);
         int size = in.getInt();
-        in.getLong();
-        String payer = in.get() == 0 ? null
+        long version = in.getLong();
+        int flags = in.get();
+        long refreshed = (flags & REFRESHED) != 0 ? in.getLong() : refreshedIfAbsent;
+        String payer = (flags & PAID) == 0 ? null
                 : new String(value, in.position(), in.remaining(), StandardCharsets.UTF_8);
-        return new StoreAccounts.Held(size, payer);
+        return new Meta(size, version, refreshed, payer);
     }
 
     /** The block version in a {@code meta} value, which key scans read instead of the block. */
@@ -673,17 +835,22 @@ public final class RocksBlockStore implements BlockStore {
         return ByteBuffer.wrap(value, Integer.BYTES, Long.BYTES).getLong();
     }
 
-    /** Refuses a value shorter than the fixed fields, a negative size, or a payer flag other than 0 and 1. */
+    /**
+     * Refuses a value shorter than its fixed fields, a negative size, unknown flags, or bytes after
+     * a value with no payer.
+     */
     private static void checkMeta(byte[] value, Id key) throws DHashException {
         String why = null;
-        if (value.length < META_FIXED_BYTES) {
-            why = value.length + " bytes, fewer than the " + META_FIXED_BYTES + " of its fixed fields";
+        int flags = value.length < META_FIXED_BYTES ? 0 : value[META_FIXED_BYTES - 1] & 0xff;
+        int fixed = META_FIXED_BYTES + ((flags & REFRESHED) != 0 ? Long.BYTES : 0);
+        if (value.length < fixed) {
+            why = value.length + " bytes, fewer than the " + fixed + " of its fixed fields";
         } else if (value[0] < 0) {
             why = "a size of " + Integer.toUnsignedString(ByteBuffer.wrap(value).getInt()) + " bytes";
-        } else if (value[META_FIXED_BYTES - 1] != 0 && value[META_FIXED_BYTES - 1] != 1) {
-            why = "payer flag " + (value[META_FIXED_BYTES - 1] & 0xff);
-        } else if (value[META_FIXED_BYTES - 1] == 0 && value.length > META_FIXED_BYTES) {
-            why = (value.length - META_FIXED_BYTES) + " bytes after a value with no payer";
+        } else if ((flags & ~(PAID | REFRESHED)) != 0) {
+            why = "flags " + flags;
+        } else if ((flags & PAID) == 0 && value.length > fixed) {
+            why = (value.length - fixed) + " bytes after a value with no payer";
         }
         if (why != null) {
             throw new DHashException(DHashException.Kind.IO, "the metadata of block " + key
@@ -691,12 +858,13 @@ public final class RocksBlockStore implements BlockStore {
         }
     }
 
-    static byte[] encodeHeld(int size, long version, String payer) {
+    static byte[] encodeMeta(int size, long version, long refreshedAtMillis, String payer) {
         byte[] name = payer == null ? new byte[0] : payer.getBytes(StandardCharsets.UTF_8);
-        return ByteBuffer.allocate(Integer.BYTES + Long.BYTES + 1 + name.length)
+        return ByteBuffer.allocate(META_FIXED_BYTES + Long.BYTES + name.length)
                 .putInt(size)
                 .putLong(version)
-                .put((byte) (payer == null ? 0 : 1))
+                .put((byte) (REFRESHED | (payer == null ? 0 : PAID)))
+                .putLong(refreshedAtMillis)
                 .put(name)
                 .array();
     }

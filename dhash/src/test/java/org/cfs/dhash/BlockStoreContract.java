@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -30,11 +33,15 @@ abstract class BlockStoreContract {
 
     private final List<BlockStore> opened = new ArrayList<>();
 
-    /** A new, empty store with the given limits. */
-    protected abstract BlockStore create(StoreLimits limits) throws DHashException;
+    /** A new, empty store with the given limits, its leases on {@code clock}. */
+    protected abstract BlockStore create(StoreLimits limits, Clock clock) throws DHashException;
 
     protected final BlockStore open(StoreLimits limits) throws DHashException {
-        BlockStore store = create(limits);
+        return open(limits, Clock.systemUTC());
+    }
+
+    protected final BlockStore open(StoreLimits limits, Clock clock) throws DHashException {
+        BlockStore store = create(limits, clock);
         opened.add(store);
         return store;
     }
@@ -322,6 +329,119 @@ abstract class BlockStoreContract {
                 assertThrows(DHashException.class, () -> store.put(id("02"), bytes(1, 2), null)).kind());
         assertEquals(DHashException.Kind.IO,
                 assertThrows(DHashException.class, () -> store.keys(Id.ZERO, Id.ZERO, 1)).kind());
+    }
+
+    static final long T0 = 1_790_000_000_000L;
+    static final StoreLimits LEASED_A_DAY = new StoreLimits(ByteSize.of(1000), 1.0, Duration.ofDays(1));
+
+    /** A content block of {@code n} encoded bytes. */
+    static ContentBlock content(int n, int seed) {
+        return new ContentBlock(bytes(n - BlockCodec.CHASH_OVERHEAD, seed));
+    }
+
+    static void put(BlockStore store, Block block, String source) throws DHashException {
+        store.put(block.key(), block.encode(), source);
+    }
+
+    @Test
+    void signedBlocksALeasePastTheirExpiryAreCollectedWhenAPutNeedsSpace() throws DHashException {
+        ManualClock clock = new ManualClock(T0);
+        BlockStore store = open(LEASED_A_DAY, clock);
+        SignedBlock root = SignedBlock.sign(SigningKey.generate(new SecureRandom()), "root".getBytes(), 3,
+                T0 + Duration.ofHours(1).toMillis(), bytes(400 - BlockCodec.PKEY_OVERHEAD - 4, 1));
+        ContentBlock live = content(500, 2);
+        put(store, root, "a");
+        clock.advance(Duration.ofDays(1));
+        put(store, live, "b");
+        ContentBlock next = content(300, 3);
+        assertEquals(DHashException.Kind.STORE_FULL, assertThrows(DHashException.class, () -> put(store, next, "c")).kind(),
+                "expired, but its publisher may still need it for a lease");
+
+        clock.advance(Duration.ofHours(1));
+        put(store, next, "c");
+        assertFalse(store.contains(root.key()), "a lease past its expiry");
+        assertTrue(store.contains(live.key()), "within its lease");
+        assertEquals(0, store.usage("a"));
+        assertEquals(500, store.usage("b"));
+        assertEquals(2, store.count());
+        assertEquals(800, store.bytes());
+    }
+
+    @Test
+    void contentBlocksPastTheirLeaseAreCollectedAndFreshOnesAreNot() throws DHashException {
+        ManualClock clock = new ManualClock(T0);
+        BlockStore store = open(LEASED_A_DAY, clock);
+        ContentBlock old = content(400, 1);
+        ContentBlock young = content(400, 2);
+        put(store, old, "a");
+        clock.advance(Duration.ofHours(12));
+        put(store, young, "b");
+        clock.advance(Duration.ofHours(12).minusMillis(1));
+        ContentBlock big = content(600, 3);
+        assertEquals(DHashException.Kind.STORE_FULL, assertThrows(DHashException.class,
+                () -> put(store, big, "c")).kind(), "a millisecond short of a day is within the lease");
+        clock.advance(Duration.ofMillis(1));
+        put(store, content(500, 4), "c");
+        assertFalse(store.contains(old.key()));
+        assertEquals(0, store.usage("a"), "the collected block's payer is credited");
+        assertTrue(store.contains(young.key()));
+
+        DHashException full = assertThrows(DHashException.class, () -> put(store, big, "c"));
+        assertEquals(DHashException.Kind.STORE_FULL, full.kind(), "a store of live blocks still refuses");
+        assertEquals(900, store.bytes());
+        assertEquals(2, store.count());
+    }
+
+    @Test
+    void aPutAllThatNeedsSpaceCollectsToo() throws DHashException {
+        ManualClock clock = new ManualClock(T0);
+        BlockStore store = open(LEASED_A_DAY, clock);
+        put(store, content(700, 1), "a");
+        clock.advance(Duration.ofDays(2));
+        ContentBlock one = content(400, 2);
+        ContentBlock two = content(400, 3);
+        store.putAll(Map.of(one.key(), one.encode(), two.key(), two.encode()), null);
+        assertEquals(800, store.bytes());
+        assertEquals(0, store.usage("a"));
+    }
+
+    @Test
+    void aRefreshRestartsTheLeaseAndMovesTheCharge() throws DHashException {
+        ManualClock clock = new ManualClock(T0);
+        BlockStore store = open(LEASED_A_DAY, clock);
+        ContentBlock kept = content(600, 1);
+        put(store, kept, "a");
+        assertFalse(store.refresh(content(10, 9).key(), "b"), "nothing held, nothing refreshed");
+        assertEquals(600, store.bytes());
+        clock.advance(Duration.ofHours(20));
+        assertTrue(store.refresh(kept.key(), "b"));
+        assertEquals(0, store.usage("a"));
+        assertEquals(600, store.usage("b"));
+        assertArrayEquals(kept.encode(), store.get(kept.key()).orElseThrow());
+
+        clock.advance(Duration.ofHours(10));
+        assertEquals(DHashException.Kind.STORE_FULL,
+                assertThrows(DHashException.class, () -> put(store, content(500, 2), "c")).kind(),
+                "30 hours after its put but 10 after its refresh, the block is kept");
+        store.put(kept.key(), kept.encode(), "a");
+        assertEquals(600, store.usage("a"), "a put of the same block refreshes it as well");
+        clock.advance(Duration.ofHours(24));
+        put(store, content(500, 2), "c");
+        assertFalse(store.contains(kept.key()));
+        assertEquals(0, store.usage("a"));
+    }
+
+    @Test
+    void aSourceOverItsQuotaIsAcceptedOnceItsOwnDeadBlocksAreCollected() throws DHashException {
+        ManualClock clock = new ManualClock(T0);
+        BlockStore store = open(new StoreLimits(ByteSize.of(10_000), 0.1, Duration.ofDays(1)), clock);
+        put(store, content(900, 1), "a");
+        DHashException over = assertThrows(DHashException.class, () -> put(store, content(200, 2), "a"));
+        assertEquals(DHashException.Kind.OVER_QUOTA, over.kind());
+        clock.advance(Duration.ofDays(1).plusMillis(1));
+        put(store, content(200, 2), "a");
+        assertEquals(200, store.usage("a"));
+        assertEquals(1, store.count());
     }
 
     static Id randomId(SplittableRandom r) {

@@ -1,8 +1,10 @@
 package org.cfs.dhash;
 
+import java.time.Clock;
+
 class MemoryBlockStoreTest extends BlockStoreContract {
     @Override
-    protected BlockStore create(StoreLimits limits) {
-        return new MemoryBlockStore(limits);
+    protected BlockStore create(StoreLimits limits, Clock clock) {
+        return new MemoryBlockStore(limits, clock);
     }
 }

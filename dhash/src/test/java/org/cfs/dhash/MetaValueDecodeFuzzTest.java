@@ -9,13 +9,16 @@ import org.cfs.chord.Id;
 
 /**
  * Coverage-guided fuzzing (Jazzer) of the value {@link RocksBlockStore} keeps per block in its
- * {@code meta} column family ({@code size:u32 | version:u64 | hasPayer:u8 | payer:UTF-8}). A value
- * read back from disk either decodes, and then encodes and decodes again to the same size, version
- * and payer, or is refused as corrupt (DHashException IO); nothing else escapes, within
- * {@link FuzzAllocation}'s bound. Run long with {@code ./lab fuzz rocks-meta}.
+ * {@code meta} column family ({@code size:u32 version:u64 flags:u8 [refreshed:i64] [payer]}, or the
+ * layout before leases). A value read back from disk either decodes, and then encodes and decodes
+ * again to the same size, version, refresh time and payer, or is refused as corrupt (DHashException
+ * IO); nothing else escapes, within {@link FuzzAllocation}'s bound. Run long with
+ * {@code ./lab fuzz rocks-meta}.
  */
 class MetaValueDecodeFuzzTest {
     private static final Id KEY = Id.hash("meta");
+    /** What a value without a refresh time reads as: the time its store opened. */
+    private static final long OPENED_AT = 1_790_000_000_000L;
 
     @FuzzTest
     void metaValues(byte[] input) {
@@ -23,11 +26,12 @@ class MetaValueDecodeFuzzTest {
     }
 
     private static void decodeAndReencode(byte[] input) {
-        StoreAccounts.Held held;
+        RocksBlockStore.Meta meta;
         long version;
         try {
-            held = RocksBlockStore.decodeHeld(input, KEY);
+            meta = RocksBlockStore.decodeMeta(input, KEY, OPENED_AT);
             version = RocksBlockStore.decodeVersion(input, KEY);
+            assertEquals(meta.held(), RocksBlockStore.decodeHeld(input, KEY));
         } catch (DHashException e) {
             assertEquals(DHashException.Kind.IO, e.kind(), () -> "refused with " + e);
             return;
@@ -35,9 +39,10 @@ class MetaValueDecodeFuzzTest {
             fail(e + " escaped decoding " + HexFormat.of().formatHex(input), e);
             return;
         }
-        byte[] again = RocksBlockStore.encodeHeld(held.size(), version, held.payer());
+        assertEquals(version, meta.version());
+        byte[] again = RocksBlockStore.encodeMeta(meta.size(), meta.version(), meta.refreshedAtMillis(), meta.payer());
         try {
-            assertEquals(held, RocksBlockStore.decodeHeld(again, KEY));
+            assertEquals(meta, RocksBlockStore.decodeMeta(again, KEY, OPENED_AT + 1));
             assertEquals(version, RocksBlockStore.decodeVersion(again, KEY));
         } catch (DHashException e) {
             fail("a re-encoded value was refused: " + e, e);

@@ -2,15 +2,19 @@ package org.cfs.dhash;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -28,27 +32,52 @@ class RocksBlockStoreTest extends BlockStoreContract {
     private final AtomicInteger stores = new AtomicInteger();
 
     @Override
-    protected BlockStore create(StoreLimits limits) throws DHashException {
-        return RocksBlockStore.open(tmp.resolve("store-" + stores.incrementAndGet()), limits);
+    protected BlockStore create(StoreLimits limits, Clock clock) throws DHashException {
+        return RocksBlockStore.open(tmp.resolve("store-" + stores.incrementAndGet()), limits, clock);
+    }
+
+    @Test
+    void metaValuesHaveTheDocumentedLayoutAndValuesFromBeforeLeasesStillDecode() throws DHashException {
+        Id key = Id.hash("m");
+        HexFormat hex = HexFormat.of();
+        long refreshed = 0x0000_01a0_b1c2_d3e4L;
+        assertEquals("0000002a" + "0000000000000007" + "03" + "000001a0b1c2d3e4" + hex.formatHex("10.0.0.1".getBytes()),
+                hex.formatHex(RocksBlockStore.encodeMeta(42, 7, refreshed, "10.0.0.1")));
+        assertEquals("0000002a" + "0000000000000000" + "02" + "000001a0b1c2d3e4",
+                hex.formatHex(RocksBlockStore.encodeMeta(42, 0, refreshed, null)));
+        assertEquals(new RocksBlockStore.Meta(42, 7, refreshed, "10.0.0.1"), RocksBlockStore.decodeMeta(
+                RocksBlockStore.encodeMeta(42, 7, refreshed, "10.0.0.1"), key, 5));
+
+        long openedAt = 1_790_000_000_000L;
+        byte[] oldPaid = hex.parseHex("0000002a" + "0000000000000007" + "01" + hex.formatHex("10.0.0.1".getBytes()));
+        byte[] oldUnpaid = hex.parseHex("0000002a" + "0000000000000000" + "00");
+        assertEquals(new RocksBlockStore.Meta(42, 7, openedAt, "10.0.0.1"),
+                RocksBlockStore.decodeMeta(oldPaid, key, openedAt), "no refresh time: the store's opening");
+        assertEquals(new RocksBlockStore.Meta(42, 0, openedAt, null), RocksBlockStore.decodeMeta(oldUnpaid, key, openedAt));
+        assertEquals(new StoreAccounts.Held(42, "10.0.0.1"), RocksBlockStore.decodeHeld(oldPaid, key));
+        assertEquals(7, RocksBlockStore.decodeVersion(oldPaid, key));
     }
 
     @Test
     void damagedMetadataValuesAreRefusedAsCorruptNamingTheBlock() throws DHashException {
         Id key = Id.hash("m");
-        byte[] good = RocksBlockStore.encodeHeld(42, 7, "10.0.0.1");
+        byte[] good = RocksBlockStore.encodeMeta(42, 7, 1000, "10.0.0.1");
         assertEquals(new StoreAccounts.Held(42, "10.0.0.1"), RocksBlockStore.decodeHeld(good, key));
         assertEquals(7, RocksBlockStore.decodeVersion(good, key));
-        byte[] noPayer = RocksBlockStore.encodeHeld(42, 7, null);
+        byte[] noPayer = RocksBlockStore.encodeMeta(42, 7, 1000, null);
         byte[] negative = good.clone();
         negative[0] = (byte) 0x80;
-        byte[] badFlag = good.clone();
-        badFlag[12] = 2;
+        byte[] badFlags = good.clone();
+        badFlags[12] = 4 | 3;
         byte[] trailing = Arrays.copyOf(noPayer, noPayer.length + 1);
-        for (byte[] damaged : List.of(new byte[0], Arrays.copyOf(good, 12), negative, badFlag, trailing)) {
+        byte[] oldTrailing = HexFormat.of().parseHex("0000002a" + "0000000000000007" + "00" + "ff");
+        for (byte[] damaged : List.of(new byte[0], Arrays.copyOf(good, 12), Arrays.copyOf(noPayer, 20), negative,
+                badFlags, trailing, oldTrailing)) {
             DHashException e = assertThrows(DHashException.class, () -> RocksBlockStore.decodeHeld(damaged, key));
             assertEquals(DHashException.Kind.IO, e.kind());
             assertTrue(e.getMessage().contains(key.toString()) && e.getMessage().contains("corrupt"), e.getMessage());
             assertThrows(DHashException.class, () -> RocksBlockStore.decodeVersion(damaged, key));
+            assertThrows(DHashException.class, () -> RocksBlockStore.decodeMeta(damaged, key, 0));
         }
     }
 
@@ -91,6 +120,29 @@ class RocksBlockStoreTest extends BlockStoreContract {
                 assertArrayEquals(e.getValue(), store.get(e.getKey()).orElseThrow());
             }
             assertEquals(expected.size(), store.keys(Id.ZERO, Id.ZERO, 1000).size());
+        }
+    }
+
+    @Test
+    void aReopenedStoreKeepsWhenEachBlockWasLastRefreshed() throws DHashException {
+        Path dir = tmp.resolve("host");
+        ManualClock clock = new ManualClock(T0);
+        ContentBlock old = content(600, 1);
+        try (BlockStore store = RocksBlockStore.open(dir, LEASED_A_DAY, clock)) {
+            put(store, old, "a");
+        }
+        clock.advance(Duration.ofHours(20));
+        try (BlockStore store = RocksBlockStore.open(dir, LEASED_A_DAY, clock)) {
+            clock.advance(Duration.ofHours(5));
+            put(store, content(500, 2), "b");
+            assertFalse(store.contains(old.key()), "refreshed 25 hours ago, not 5 when the store reopened");
+            assertEquals(0, store.usage("a"));
+        }
+        try (BlockStore store = RocksBlockStore.open(dir, LEASED_A_DAY, clock)) {
+            clock.advance(Duration.ofHours(23));
+            assertEquals(DHashException.Kind.STORE_FULL,
+                    assertThrows(DHashException.class, () -> put(store, content(600, 3), "c")).kind());
+            assertEquals(500, store.usage("b"));
         }
     }
 
