@@ -34,6 +34,11 @@ public final class ChordClient {
     }
 
     /** A vnode's own view of its neighbourhood. */
+    /** As {@link ChordNode#distrust}: this client's secure lookups take {@code node}'s answers last for a while. */
+    public void distrust(NodeRef node) {
+        rpc.suspects().mark(node.id());
+    }
+
     public CompletableFuture<Neighbours> neighbours(NodeRef node) {
         return rpc.call(node, new GetNeighbours(node.vnode()), Neighbours.class);
     }

@@ -24,6 +24,12 @@ public interface ChordNode {
     CompletableFuture<LookupResult> lookupHolder(Id key);
 
     /**
+     * Tells this host that {@code node} lied (served data that failed verification, say): with
+     * secure routing on, this host's lookups take that node's answers last for a while.
+     */
+    void distrust(NodeRef node);
+
+    /**
      * Routes {@code message} hop by hop towards the owner of {@code key}, calling
      * {@link KbrApplication#forward} at every hop and {@link KbrApplication#deliver} at the owner.
      * {@code hint}, if not null, is tried as the first hop. Completes when the first hop accepted it.

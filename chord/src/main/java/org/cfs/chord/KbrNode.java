@@ -40,6 +40,11 @@ final class KbrNode implements ChordNode {
     }
 
     @Override
+    public void distrust(NodeRef node) {
+        rpc.suspects().mark(node.id());
+    }
+
+    @Override
     public CompletableFuture<Void> route(Id key, byte[] message, NodeRef hint) {
         return router.route(key, message, hint);
     }

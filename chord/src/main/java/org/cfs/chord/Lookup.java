@@ -237,7 +237,7 @@ final class Lookup {
     }
 
     private void answered(NodeRef answerer, StepReply step) {
-        if (config.secureRouting() && !trusted(answerer, step)) {
+        if (config.secureRouting() && (rpc.suspects().contains(answerer.id()) || !trusted(answerer, step))) {
             suspects.add(answerer.id());
             deferredFrom.add(answerer);
             deferred.add(step);

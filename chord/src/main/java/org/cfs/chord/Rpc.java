@@ -14,12 +14,14 @@ final class Rpc {
     private final Scheduler scheduler;
     private final Duration timeout;
     private final ChordMetrics metrics;
+    private final Suspects suspects;
 
     Rpc(Transport transport, Scheduler scheduler, Duration timeout, ChordMetrics metrics) {
         this.transport = transport;
         this.scheduler = scheduler;
         this.timeout = timeout;
         this.metrics = metrics;
+        this.suspects = new Suspects(scheduler);
     }
 
     <R extends Message> CompletableFuture<R> call(NodeRef to, Message request, Class<R> replyType) {
@@ -55,6 +57,11 @@ final class Rpc {
         } catch (RejectedExecutionException e) {
             outcome.completeExceptionally(new IllegalStateException("vnode " + vnode + " is closed", e));
         }
+    }
+
+    /** The nodes this host caught lying lately, which its lookups take answers from last. */
+    Suspects suspects() {
+        return suspects;
     }
 
     /** Where lookups made through this Rpc record themselves. */

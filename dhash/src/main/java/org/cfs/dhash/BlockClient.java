@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.cfs.chord.Endpoint;
 import org.cfs.chord.Id;
@@ -41,6 +42,8 @@ final class BlockClient {
 
     private final Function<Id, CompletableFuture<LookupResult>> lookup;
     private final Function<Id, CompletableFuture<LookupResult>> holderLookup;
+    /** Tells the lookups of this host (or client) that a node served bad data. */
+    private final Consumer<NodeRef> distrust;
     private final Transport transport;
     private final Scheduler scheduler;
     private final DHashConfig config;
@@ -56,10 +59,11 @@ final class BlockClient {
      * (ring members have one; tools outside the ring do not).
      */
     BlockClient(Function<Id, CompletableFuture<LookupResult>> lookup,
-                Function<Id, CompletableFuture<LookupResult>> holderLookup, Transport transport, Scheduler scheduler,
-                DHashConfig config, Clock clock) {
+                Function<Id, CompletableFuture<LookupResult>> holderLookup, Consumer<NodeRef> distrust,
+                Transport transport, Scheduler scheduler, DHashConfig config, Clock clock) {
         this.lookup = lookup;
         this.holderLookup = holderLookup;
+        this.distrust = distrust;
         this.transport = transport;
         this.scheduler = scheduler;
         this.config = config;
@@ -211,6 +215,7 @@ final class BlockClient {
                 } catch (DHashException bad) {
                     if (bad.kind() != DHashException.Kind.EXPIRED) {
                         distrustedUntil.put(node.endpoint(), scheduler.nanoTime() + DISTRUST.toNanos());
+                        distrust.accept(node);
                         send(node, new ReportBad(key), Ack.class);
                     }
                     errors.add(new DHashException(bad.kind(), "node " + node + " served a bad copy: " + bad.getMessage()));

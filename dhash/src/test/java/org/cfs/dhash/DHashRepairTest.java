@@ -72,6 +72,31 @@ class DHashRepairTest {
     }
 
     @Test
+    void aReaderTellsItsLookupsOfEveryNodeThatServedABadCopy() throws Exception {
+        grow(5, StoreLimits.defaults());
+        ContentBlock block = new ContentBlock("the good copy".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        ChordHost reader = hosts.get(0);
+        List<NodeRef> distrusted = new ArrayList<>();
+        BlockClient client = new BlockClient(key -> reader.vnodes().get(0).lookup(key), null, distrusted::add,
+                reader.transport(), reader.scheduler(), config, CLOCK);
+        assertTrue(await(client.put(block)).complete());
+        List<NodeRef> replicas = BlockClient.replicaHosts(await(reader.vnodes().get(0).lookup(block.key())).replicaSet(),
+                config.replicas());
+        byte[] corrupt = new ContentBlock("a bad copy".getBytes(java.nio.charset.StandardCharsets.UTF_8)).encode();
+        for (NodeRef liar : replicas) {
+            storeOf(liar).put(block.key(), corrupt, null);
+        }
+        CompletableFuture<Fetch> read = client.fetch(block.key());
+        for (int i = 0; i < 20_000 && !read.isDone(); i++) {
+            net.clock().runFor(Duration.ofMillis(10));
+        }
+        assertTrue(read.isCompletedExceptionally(), "every copy is bad");
+        assertEquals(java.util.Set.copyOf(replicas), java.util.Set.copyOf(distrusted),
+                "every host that served a bad copy, and no other");
+        assertEquals(replicas.size(), distrusted.size());
+    }
+
+    @Test
     void copiesClaimedAsMaintenanceBySomeoneElseAreChargedToTheirQuota() throws Exception {
         grow(3, new StoreLimits(ByteSize.ofMiB(1), 0.125));
         Endpoint intruder = new Endpoint("intruder", 1);
