@@ -27,6 +27,8 @@ public final class NodeProcesses implements AutoCloseable {
     private final Path runDir;
     private final int vnodes;
     private final String heap;
+    /** The CPUs the nodes run on (a {@code taskset -c} list), or null for any. */
+    private String cpus;
     private final List<Endpoint> endpoints = new ArrayList<>();
     private final List<Process> started = new ArrayList<>();
     private final Process[] current;
@@ -50,6 +52,12 @@ public final class NodeProcesses implements AutoCloseable {
         this.runs = new String[count];
     }
 
+    /** Runs the nodes started from now on only on {@code cpuList} ({@code taskset -c}, e.g. "0" or "0-2"). */
+    public NodeProcesses pinnedTo(String cpuList) {
+        this.cpus = cpuList;
+        return this;
+    }
+
     public Endpoint endpoint(int index) {
         return endpoints.get(index);
     }
@@ -67,7 +75,8 @@ public final class NodeProcesses implements AutoCloseable {
      * output goes to a log named by {@code run}.
      */
     public Process start(int index, Endpoint join, String run, String... options) throws IOException {
-        List<String> command = new ArrayList<>(List.of(java(), "-Xmx" + heap,
+        List<String> command = new ArrayList<>(cpus == null ? List.of() : List.of("taskset", "-c", cpus));
+        command.addAll(List.of(java(), "-Xmx" + heap,
                 "-cp", System.getProperty("java.class.path"),
                 "org.cfs.cli.Main", "node",
                 "--listen", endpoints.get(index).toString(),

@@ -80,6 +80,11 @@ final class FloodRealBenchmark implements Callable<Integer> {
     @Option(names = "--size", defaultValue = "1024", description = "Block size in bytes (default ${DEFAULT-VALUE}).")
     int size;
 
+    @Option(names = "--flooder-cpu", defaultValue = "-1", description = "Run the flooder alone on this CPU and"
+            + " everything else (nodes, reader) on the others, as if the flooder were another machine"
+            + " (taskset; default: no pinning).")
+    int flooderCpu;
+
     @Option(names = "--json", description = "End with one JSON object.")
     boolean json;
 
@@ -152,6 +157,9 @@ final class FloodRealBenchmark implements Callable<Integer> {
                     + " least 0, --nodes 2..16");
         }
         double loadBefore = CpuUse.loadAverage();
+        if (flooderCpu >= 0) {
+            pinSelf();
+        }
         List<Run> done = new ArrayList<>();
         for (int i = 0; i < runs; i++) {
             Run run = runOnce();
@@ -162,9 +170,34 @@ final class FloodRealBenchmark implements Callable<Integer> {
         return 0;
     }
 
+    /** Every CPU but the flooder's, as a {@code taskset -c} list. */
+    private String otherCpus() {
+        int count = Runtime.getRuntime().availableProcessors();
+        if (flooderCpu >= count || count < 2) {
+            throw new IllegalArgumentException("--flooder-cpu " + flooderCpu + " needs another CPU beside it; this"
+                    + " machine has " + count);
+        }
+        return java.util.stream.IntStream.range(0, count).filter(c -> c != flooderCpu)
+                .mapToObj(String::valueOf).collect(java.util.stream.Collectors.joining(","));
+    }
+
+    /** Moves every thread of this (the reader's) process off the flooder's CPU. */
+    private void pinSelf() throws Exception {
+        Process p = new ProcessBuilder("taskset", "-a", "-p", "-c", otherCpus(),
+                String.valueOf(ProcessHandle.current().pid())).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(NodeProcesses.STOP_BOUND.toMillis(), TimeUnit.MILLISECONDS) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            throw new IllegalStateException("taskset could not pin the lab process: " + out.strip());
+        }
+    }
+
     /** The ring's node processes (4 vnodes each, the node's default), started and joined; closed on failure. */
     private NodeProcesses startRing(Path dir) throws Exception {
         NodeProcesses ring = new NodeProcesses(dir, nodes, 4, HEAP);
+        if (flooderCpu >= 0) {
+            ring.pinnedTo(otherCpus());
+        }
         try {
             ring.startRing("flood", START_BOUND);
             return ring;
@@ -215,7 +248,9 @@ final class FloodRealBenchmark implements Callable<Integer> {
                 System.getProperty("java.class.path"), "org.cfs.cluster.Lab", "flood-sender",
                 "--node", target.toString(), "--from", FLOODER_HOST, "--rate", String.valueOf(rate),
                 "--size", String.valueOf(size), "--max-seconds", String.valueOf(warmUp + seconds + 120));
-        List<String> args = new ArrayList<>(command);
+        List<String> args = new ArrayList<>(flooderCpu >= 0 ? List.of("taskset", "-c", String.valueOf(flooderCpu))
+                : List.of());
+        args.addAll(command);
         if (badKeys) {
             args.add("--bad-keys");
         }
@@ -359,6 +394,7 @@ final class FloodRealBenchmark implements Callable<Integer> {
     private void report(List<Run> done, double loadBefore) {
         Report report = new Report("flood-real").put("date", LocalDate.now(Clock.systemUTC()).toString())
                 .put("runs", runs).put("nodes", nodes).put("seconds", seconds).put("warm_up_s", warmUp)
+                .put("flooder_cpu", flooderCpu >= 0 ? flooderCpu : null)
                 .put("rate", rate).put("block_bytes", size)
                 .put("cores", Runtime.getRuntime().availableProcessors()).put("load_average_before", loadBefore);
         RunTable<Run> table = new RunTable<>(done);
