@@ -85,6 +85,8 @@ final class FloodRealBenchmark implements Callable<Integer> {
             + " (taskset; default: no pinning).")
     int flooderCpu;
 
+    private String otherCpus;
+
     @Option(names = "--json", description = "End with one JSON object.")
     boolean json;
 
@@ -170,15 +172,19 @@ final class FloodRealBenchmark implements Callable<Integer> {
         return 0;
     }
 
-    /** Every CPU but the flooder's, as a {@code taskset -c} list. */
+    /** Every CPU but the flooder's, as a {@code taskset -c} list; found before this process is pinned. */
     private String otherCpus() {
+        if (otherCpus != null) {
+            return otherCpus;
+        }
         int count = Runtime.getRuntime().availableProcessors();
         if (flooderCpu >= count || count < 2) {
             throw new IllegalArgumentException("--flooder-cpu " + flooderCpu + " needs another CPU beside it; this"
                     + " machine has " + count);
         }
-        return java.util.stream.IntStream.range(0, count).filter(c -> c != flooderCpu)
+        otherCpus = java.util.stream.IntStream.range(0, count).filter(c -> c != flooderCpu)
                 .mapToObj(String::valueOf).collect(java.util.stream.Collectors.joining(","));
+        return otherCpus;
     }
 
     /** Moves every thread of this (the reader's) process off the flooder's CPU. */
