@@ -86,6 +86,8 @@ final class FloodRealBenchmark implements Callable<Integer> {
     int flooderCpu;
 
     private String otherCpus;
+    /** The machine's CPUs, counted before this process is pinned to some of them. */
+    private int cores;
 
     @Option(names = "--json", description = "End with one JSON object.")
     boolean json;
@@ -159,6 +161,7 @@ final class FloodRealBenchmark implements Callable<Integer> {
                     + " least 0, --nodes 2..16");
         }
         double loadBefore = CpuUse.loadAverage();
+        cores = Runtime.getRuntime().availableProcessors();
         if (flooderCpu >= 0) {
             pinSelf();
         }
@@ -402,7 +405,7 @@ final class FloodRealBenchmark implements Callable<Integer> {
                 .put("runs", runs).put("nodes", nodes).put("seconds", seconds).put("warm_up_s", warmUp)
                 .put("flooder_cpu", flooderCpu >= 0 ? flooderCpu : null)
                 .put("rate", rate).put("block_bytes", size)
-                .put("cores", Runtime.getRuntime().availableProcessors()).put("load_average_before", loadBefore);
+                .put("cores", cores).put("load_average_before", loadBefore);
         RunTable<Run> table = new RunTable<>(done);
         for (PhaseKind k : PhaseKind.values()) {
             String n = k.label;
