@@ -353,7 +353,8 @@ final class Maintenance {
      * run, and each run's keys and versions are read once. Each host of a run is compared with it
      * as a maintenance sync does, by sub-range digests first and key lists only where they differ,
      * and sent only what it lacks, in {@code StoreBlocks} of up to {@link DHashMessages#BATCH_BYTES}
-     * with {@link #HAND_OVER_LANES} in flight per host, every run and host at once. Completes at
+     * with {@link #HAND_OVER_LANES} in flight per host, every run and host at once once all are
+     * compared. Completes at
      * the bound at the latest, naming every key not yet confirmed on all the hosts of its run.
      */
     CompletableFuture<HandOver> handOverAll(Duration bound) {
@@ -378,7 +379,7 @@ final class Maintenance {
                     LOG.warn("handing blocks over from {}: finding the owners of held keys failed: {}", self, e.toString());
                     return null;
                 })
-                .thenCompose(ignored -> CompletableFuture.allOf(state.started().toArray(CompletableFuture[]::new)))
+                .thenCompose(ignored -> handOverRuns(state))
                 .whenComplete((ok, e) -> {
                     timer.cancel();
                     report.run();
@@ -422,7 +423,6 @@ final class Maintenance {
         final Id origin;
         final long deadline;
         private final List<Run> runs = new ArrayList<>();
-        private final List<CompletableFuture<Void>> started = new ArrayList<>();
         /** The end of the last run started; null before the first. */
         private Id walkedTo;
         private boolean walkedAll;
@@ -463,12 +463,8 @@ final class Maintenance {
             walkedAll = true;
         }
 
-        synchronized void started(CompletableFuture<Void> run) {
-            started.add(run);
-        }
-
-        synchronized List<CompletableFuture<Void>> started() {
-            return new ArrayList<>(started);
+        synchronized List<Run> runs() {
+            return new ArrayList<>(runs);
         }
 
         /** Every key of a run not confirmed on all its hosts, and every held key the walk did not reach. */
@@ -519,7 +515,6 @@ final class Maintenance {
                     if (!state.add(run, last)) {
                         return CompletableFuture.completedFuture(null);
                     }
-                    state.started(handOverRun(run, state));
                     return last ? CompletableFuture.completedFuture(null) : walkRuns(end, state);
                 });
             });
@@ -548,18 +543,40 @@ final class Maintenance {
         return out;
     }
 
-    /** Hands {@code run} to every one of its hosts at once; a host that fails confirms nothing more. */
-    private CompletableFuture<Void> handOverRun(Run run, HandingOver state) {
-        List<CompletableFuture<Void>> each = new ArrayList<>();
-        for (NodeRef h : run.holders) {
-            each.add(compare(run, h, state)
-                    .thenCompose(lacking -> sendAll(run, h, lacking, state))
-                    .exceptionally(e -> {
-                        LOG.debug("handing ({}, {}] over to {} failed: {}", run.from, run.to, h, e.toString());
-                        return null;
-                    }));
+    /**
+     * Compares every run walked with each of its hosts, all at once, and only then sends each host
+     * what it lacks. Comparing first keeps the digest and key-list requests from queueing behind
+     * the hand-over's own batches at the receivers, where under load they outlasted the request
+     * timeout and left the keys of whole runs unconfirmed. A host whose comparison fails confirms
+     * nothing more of that run.
+     */
+    private CompletableFuture<Void> handOverRuns(HandingOver state) {
+        List<Runnable> sends = new ArrayList<>();
+        List<CompletableFuture<Void>> sent = new ArrayList<>();
+        List<CompletableFuture<Void>> compared = new ArrayList<>();
+        for (Run run : state.runs()) {
+            for (NodeRef h : run.holders) {
+                CompletableFuture<Void> done = new CompletableFuture<>();
+                sent.add(done);
+                compared.add(compare(run, h, state).handle((lacking, e) -> {
+                    if (e != null) {
+                        LOG.debug("comparing ({}, {}] with {} failed: {}", run.from, run.to, h, e.toString());
+                        done.complete(null);
+                    } else {
+                        synchronized (sends) {
+                            sends.add(() -> sendAll(run, h, lacking, state).whenComplete((ok, failed) -> done.complete(null)));
+                        }
+                    }
+                    return null;
+                }));
+            }
         }
-        return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new));
+        return CompletableFuture.allOf(compared.toArray(CompletableFuture[]::new)).thenCompose(ignored -> {
+            synchronized (sends) {
+                sends.forEach(Runnable::run);
+            }
+            return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
+        });
     }
 
     /**
