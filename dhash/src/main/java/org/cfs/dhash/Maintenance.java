@@ -353,9 +353,9 @@ final class Maintenance {
      * run, and each run's keys and versions are read once. Each host of a run is compared with it
      * as a maintenance sync does, by sub-range digests first and key lists only where they differ,
      * and sent only what it lacks, in {@code StoreBlocks} of up to {@link DHashMessages#BATCH_BYTES}
-     * with {@link #HAND_OVER_LANES} in flight per host, every run and host at once once all are
-     * compared. Completes at
-     * the bound at the latest, naming every key not yet confirmed on all the hosts of its run.
+     * with {@link #HAND_OVER_LANES} in flight per host, every run and host at once after all are
+     * compared. Completes at the bound at the latest, naming every key not yet confirmed on all the
+     * hosts of its run.
      */
     CompletableFuture<HandOver> handOverAll(Duration bound) {
         long start = scheduler.nanoTime();
