@@ -81,6 +81,19 @@ public interface BlockStore extends AutoCloseable {
      */
     void forEachVersion(Id fromExclusive, Id toInclusive, VersionVisitor visitor) throws DHashException;
 
+    /** What {@link #forEachBlock} reports for each key; returning false stops the walk. */
+    @FunctionalInterface
+    interface BlockVisitor {
+        boolean visit(Id key, byte[] block);
+    }
+
+    /**
+     * Visits the keys in (from, to] in ring order with their blocks, until the visitor returns
+     * false: one sequential read of the range, much cheaper per block than a {@link #get} each
+     * when most keys of the range are wanted (a hand-over reading what a host lacks).
+     */
+    void forEachBlock(Id fromExclusive, Id toInclusive, BlockVisitor visitor) throws DHashException;
+
     /** The number of blocks held. */
     long count();
 

@@ -353,8 +353,9 @@ final class Maintenance {
      * run, and each run's keys and versions are read once. Each host of a run is compared with it
      * as a maintenance sync does, by sub-range digests first and key lists only where they differ,
      * and sent only what it lacks, in {@code StoreBlocks} of up to {@link DHashMessages#BATCH_BYTES}
-     * with {@link #HAND_OVER_LANES} in flight per host, every run and host at once. Completes at
-     * the bound at the latest, naming every key not yet confirmed on all the hosts of its run.
+     * with {@link #HAND_OVER_LANES} in flight per host, every run and host at once after all are
+     * compared. Completes at the bound at the latest, naming every key not yet confirmed on all the
+     * hosts of its run.
      */
     CompletableFuture<HandOver> handOverAll(Duration bound) {
         long start = scheduler.nanoTime();
@@ -378,7 +379,7 @@ final class Maintenance {
                     LOG.warn("handing blocks over from {}: finding the owners of held keys failed: {}", self, e.toString());
                     return null;
                 })
-                .thenCompose(ignored -> CompletableFuture.allOf(state.started().toArray(CompletableFuture[]::new)))
+                .thenCompose(ignored -> handOverRuns(state))
                 .whenComplete((ok, e) -> {
                     timer.cancel();
                     report.run();
@@ -422,7 +423,6 @@ final class Maintenance {
         final Id origin;
         final long deadline;
         private final List<Run> runs = new ArrayList<>();
-        private final List<CompletableFuture<Void>> started = new ArrayList<>();
         /** The end of the last run started; null before the first. */
         private Id walkedTo;
         private boolean walkedAll;
@@ -463,12 +463,8 @@ final class Maintenance {
             walkedAll = true;
         }
 
-        synchronized void started(CompletableFuture<Void> run) {
-            started.add(run);
-        }
-
-        synchronized List<CompletableFuture<Void>> started() {
-            return new ArrayList<>(started);
+        synchronized List<Run> runs() {
+            return new ArrayList<>(runs);
         }
 
         /** Every key of a run not confirmed on all its hosts, and every held key the walk did not reach. */
@@ -519,7 +515,6 @@ final class Maintenance {
                     if (!state.add(run, last)) {
                         return CompletableFuture.completedFuture(null);
                     }
-                    state.started(handOverRun(run, state));
                     return last ? CompletableFuture.completedFuture(null) : walkRuns(end, state);
                 });
             });
@@ -548,18 +543,40 @@ final class Maintenance {
         return out;
     }
 
-    /** Hands {@code run} to every one of its hosts at once; a host that fails confirms nothing more. */
-    private CompletableFuture<Void> handOverRun(Run run, HandingOver state) {
-        List<CompletableFuture<Void>> each = new ArrayList<>();
-        for (NodeRef h : run.holders) {
-            each.add(compare(run, h, state)
-                    .thenCompose(lacking -> sendAll(run, h, lacking, state))
-                    .exceptionally(e -> {
-                        LOG.debug("handing ({}, {}] over to {} failed: {}", run.from, run.to, h, e.toString());
-                        return null;
-                    }));
+    /**
+     * Compares every run walked with each of its hosts, all at once, and only then sends each host
+     * what it lacks. Comparing first keeps the digest and key-list requests from queueing behind
+     * the hand-over's own batches at the receivers, where under load they outlasted the request
+     * timeout and left the keys of whole runs unconfirmed. A host whose comparison fails confirms
+     * nothing more of that run.
+     */
+    private CompletableFuture<Void> handOverRuns(HandingOver state) {
+        List<Runnable> sends = new ArrayList<>();
+        List<CompletableFuture<Void>> sent = new ArrayList<>();
+        List<CompletableFuture<Void>> compared = new ArrayList<>();
+        for (Run run : state.runs()) {
+            for (NodeRef h : run.holders) {
+                CompletableFuture<Void> done = new CompletableFuture<>();
+                sent.add(done);
+                compared.add(compare(run, h, state).handle((lacking, e) -> {
+                    if (e != null) {
+                        LOG.debug("comparing ({}, {}] with {} failed: {}", run.from, run.to, h, e.toString());
+                        done.complete(null);
+                    } else {
+                        synchronized (sends) {
+                            sends.add(() -> sendAll(run, h, lacking, state).whenComplete((ok, failed) -> done.complete(null)));
+                        }
+                    }
+                    return null;
+                }));
+            }
         }
-        return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new));
+        return CompletableFuture.allOf(compared.toArray(CompletableFuture[]::new)).thenCompose(ignored -> {
+            synchronized (sends) {
+                sends.forEach(Runnable::run);
+            }
+            return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
+        });
     }
 
     /**
@@ -675,23 +692,29 @@ final class Maintenance {
         }
     }
 
-    /** Sends the blocks of {@code run.keys[lacking[..]]} to {@code holder} over {@link #HAND_OVER_LANES} lanes. */
+    /**
+     * Sends the blocks of {@code run.keys[lacking[..]]} to {@code holder} over {@link #HAND_OVER_LANES}
+     * lanes, which take the (sorted) indices in shares of consecutive keys.
+     */
     private CompletableFuture<Void> sendAll(Run run, NodeRef holder, int[] lacking, HandingOver state) {
-        AtomicInteger cursor = new AtomicInteger();
+        Arrays.sort(lacking);
+        int share = Math.max(1, Math.min(DHashMessages.MAX_BATCH_BLOCKS,
+                (lacking.length + HAND_OVER_LANES - 1) / HAND_OVER_LANES));
+        Shares shares = new Shares(lacking.length, share);
         List<CompletableFuture<Void>> lanes = new ArrayList<>();
         for (int i = 0; i < HAND_OVER_LANES; i++) {
-            lanes.add(lane(run, holder, lacking, cursor, new Batch(), state));
+            lanes.add(lane(run, holder, lacking, shares, new Batch(), state));
         }
         return CompletableFuture.allOf(lanes.toArray(CompletableFuture[]::new));
     }
 
     /** Sends batch after batch from the shared cursor until none are left; the holder's ack confirms a batch. */
-    private CompletableFuture<Void> lane(Run run, NodeRef holder, int[] lacking, AtomicInteger cursor, Batch batch,
+    private CompletableFuture<Void> lane(Run run, NodeRef holder, int[] lacking, Shares shares, Batch batch,
                                          HandingOver state) {
         if (state.late()) {
             return CompletableFuture.completedFuture(null);
         }
-        return supplyIo(() -> batch.fill(run, lacking, cursor)).thenCompose(message -> message == null
+        return supplyIo(() -> batch.fill(run, lacking, shares)).thenCompose(message -> message == null
                 ? CompletableFuture.completedFuture(null)
                 : storeBatch(holder, message, 1).handle((ack, e) -> {
                     int[] sent = batch.sent();
@@ -704,60 +727,132 @@ final class Maintenance {
                         handedOff.addAndGet(sent.length);
                     }
                     return null;
-                }).thenCompose(ignored -> lane(run, holder, lacking, cursor, batch, state)));
+                }).thenCompose(ignored -> lane(run, holder, lacking, shares, batch, state)));
+    }
+
+    /** Hands out [0, size) in shares of consecutive positions, each taken by one lane. */
+    private static final class Shares {
+        private final AtomicInteger cursor = new AtomicInteger();
+        private final int size;
+        private final int share;
+
+        Shares(int size, int share) {
+            this.size = size;
+            this.share = share;
+        }
+
+        /** The start of the next share (its end is {@link #end}), or -1 once all are taken. */
+        int take() {
+            int at = cursor.getAndAdd(share);
+            return at < size && at >= 0 ? at : -1;
+        }
+
+        int end(int start) {
+            return (int) Math.min(size, (long) start + share);
+        }
     }
 
     /**
-     * One lane's batches: each takes keys from the shared cursor and reads their blocks without a
-     * lock, up to {@link DHashMessages#BATCH_BYTES} (a larger block alone); the block that would
-     * overflow a batch starts the lane's next one.
+     * One lane's batches, up to {@link DHashMessages#BATCH_BYTES} each (a larger block alone), from
+     * the shares of lacking indices it takes. Where a share's keys are most of the run's keys
+     * between its first and last, their blocks are read with one {@link BlockStore#forEachBlock}
+     * (sequential, no lock), else one {@link BlockStore#get} each; a key no longer held is skipped.
+     * The block that would overflow a batch starts the lane's next one.
      */
     private final class Batch {
-        private int[] indices = new int[0];
-        private int carried = -1;
-        private byte[] carriedBlock;
+        /** Read the share with one range read unless it spans more than this many run keys per lacking one. */
+        private static final int SPARSE = 4;
 
-        /** The next batch, or null once the cursor is past the end; keys no longer held are skipped. */
-        StoreBlocks fill(Run run, int[] lacking, AtomicInteger cursor) throws DHashException {
-            List<Id> keys = new ArrayList<>();
-            List<byte[]> blocks = new ArrayList<>();
-            int[] taken = new int[DHashMessages.MAX_BATCH_BLOCKS];
-            long bytes = 0;
-            if (carried >= 0) {
-                taken[0] = carried;
-                keys.add(run.keys[carried]);
-                blocks.add(carriedBlock);
-                bytes = carriedBlock.length;
-                carried = -1;
-                carriedBlock = null;
+        private int[] indices = new int[0];
+        /** What is left of the lane's share: lacking[next..end). */
+        private int next;
+        private int end;
+
+        /** The next batch, or null once every share is taken and sent. */
+        StoreBlocks fill(Run run, int[] lacking, Shares shares) throws DHashException {
+            Filling filling = new Filling();
+            while (!filling.full()) {
+                if (next == end) {
+                    int start = shares.take();
+                    if (start < 0) {
+                        break;
+                    }
+                    next = start;
+                    end = shares.end(start);
+                }
+                readShare(run, lacking, filling);
             }
-            while (keys.size() < DHashMessages.MAX_BATCH_BLOCKS) {
-                int at = cursor.getAndIncrement();
-                if (at >= lacking.length) {
-                    break;
+            indices = Arrays.copyOf(filling.taken, filling.keys.size());
+            return filling.keys.isEmpty() ? null : new StoreBlocks(filling.keys, filling.blocks);
+        }
+
+        /** Adds blocks from lacking[next..end) until the batch is full or the share is read. */
+        private void readShare(Run run, int[] lacking, Filling filling) throws DHashException {
+            int first = lacking[next];
+            int last = lacking[end - 1];
+            if ((long) last - first + 1 > (long) SPARSE * (end - next)) {
+                for (; next < end && !filling.full(); next++) {
+                    Optional<byte[]> block = server.store().get(run.keys[lacking[next]]);
+                    if (block.isPresent() && !filling.add(lacking[next], run.keys[lacking[next]], block.get())) {
+                        return;
+                    }
                 }
-                int i = lacking[at];
-                Optional<byte[]> block = server.store().get(run.keys[i]);
-                if (block.isEmpty()) {
-                    continue;
-                }
-                if (!keys.isEmpty() && bytes + block.get().length > DHashMessages.BATCH_BYTES) {
-                    carried = i;
-                    carriedBlock = block.get();
-                    break;
-                }
-                taken[keys.size()] = i;
-                keys.add(run.keys[i]);
-                blocks.add(block.get());
-                bytes += block.get().length;
+                return;
             }
-            indices = Arrays.copyOf(taken, keys.size());
-            return keys.isEmpty() ? null : new StoreBlocks(keys, blocks);
+            Id after = first == 0 ? run.from : run.keys[first - 1];
+            server.store().forEachBlock(after, run.keys[last], (key, block) -> {
+                // keys before the wanted one are held but not lacked; wanted keys passed over are no longer held
+                while (next < end && !key.inHalfOpen(after, run.keys[lacking[next]])) {
+                    next++;
+                }
+                if (next == end) {
+                    return false;
+                }
+                if (!key.equals(run.keys[lacking[next]])) {
+                    return true;
+                }
+                if (!filling.add(lacking[next], key, block)) {
+                    return false;
+                }
+                next++;
+                return !filling.full();
+            });
+            if (!filling.full()) {
+                // the read reached the share's last key: whatever is left was not held
+                next = end;
+            }
         }
 
         /** The indices of the last batch filled. */
         int[] sent() {
             return indices;
+        }
+    }
+
+    /** A batch being filled. */
+    private static final class Filling {
+        final List<Id> keys = new ArrayList<>();
+        final List<byte[]> blocks = new ArrayList<>();
+        final int[] taken = new int[DHashMessages.MAX_BATCH_BLOCKS];
+        long bytes;
+        boolean full;
+
+        /** Adds run index {@code i}; false, adding nothing, if it would overflow a non-empty batch. */
+        boolean add(int i, Id key, byte[] block) {
+            if (!keys.isEmpty() && bytes + block.length > DHashMessages.BATCH_BYTES) {
+                full = true;
+                return false;
+            }
+            taken[keys.size()] = i;
+            keys.add(key);
+            blocks.add(block);
+            bytes += block.length;
+            full = keys.size() == DHashMessages.MAX_BATCH_BLOCKS || bytes >= DHashMessages.BATCH_BYTES;
+            return true;
+        }
+
+        boolean full() {
+            return full;
         }
     }
 

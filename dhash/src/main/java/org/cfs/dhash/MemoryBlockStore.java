@@ -204,6 +204,17 @@ public final class MemoryBlockStore implements BlockStore {
         }
     }
 
+    @Override
+    public void forEachBlock(Id fromExclusive, Id toInclusive, BlockVisitor visitor) throws DHashException {
+        for (NavigableMap<Id, Entry> part : parts(fromExclusive, toInclusive)) {
+            for (var e : part.entrySet()) {
+                if (!visitor.visit(e.getKey(), e.getValue().block())) {
+                    return;
+                }
+            }
+        }
+    }
+
     /** (from, to] as one or, when it wraps past zero, two ascending views. */
     private List<NavigableMap<Id, Entry>> parts(Id from, Id to) throws DHashException {
         checkOpen();

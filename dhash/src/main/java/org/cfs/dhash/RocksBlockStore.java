@@ -97,6 +97,8 @@ public final class RocksBlockStore implements BlockStore {
     private static final byte USAGE_PREFIX = 2;
     private static final long MIN_BLOB_BYTES = 4096;
     private static final long TABLE_CACHE_BYTES = 32L << 20;
+    /** How far ahead {@link #forEachBlock} reads the table files: a bulk read, not point lookups. */
+    private static final long BULK_READAHEAD_BYTES = 2L << 20;
     private static final long MAX_LOG_BYTES = 128L << 20;
     private static final int KEY_LOCKS = 64;
     /** Least time between two attempts to reopen after a failed write. */
@@ -511,7 +513,16 @@ public final class RocksBlockStore implements BlockStore {
                 (key, metaValue) -> visitor.visit(key, decodeVersion(metaValue, key)));
     }
 
-    /** What a scan of the meta family hands over: a key and its metadata; false stops the scan. */
+    /**
+     * Reads the blocks family over (from, to] with one iterator: sequential in key order, the data
+     * blocks read ahead and not kept in the block cache, which a bulk read would only flush.
+     */
+    @Override
+    public void forEachBlock(Id fromExclusive, Id toInclusive, BlockVisitor visitor) throws DHashException {
+        scan(true, fromExclusive, toInclusive, (key, block) -> visitor.visit(key, block));
+    }
+
+    /** What a scan hands over: a key and its value (metadata, or the block); false stops the scan. */
     @FunctionalInterface
     private interface MetaVisitor {
         boolean visit(Id key, byte[] metaValue) throws DHashException;
@@ -526,8 +537,15 @@ public final class RocksBlockStore implements BlockStore {
     }
 
     private void scan(Id from, Id to, MetaVisitor visitor) throws DHashException {
+        scan(false, from, to, visitor);
+    }
+
+    /** Scans the blocks family if {@code blockValues}, else the meta family. */
+    private void scan(boolean blockValues, Id from, Id to, MetaVisitor visitor) throws DHashException {
         enter();
-        try (RocksIterator it = db.newIterator(meta, scan)) {
+        try (ReadOptions bulk = blockValues ? new ReadOptions().setFillCache(false)
+                .setReadaheadSize(BULK_READAHEAD_BYTES) : null;
+             RocksIterator it = blockValues ? db.newIterator(blocks, bulk) : db.newIterator(meta, scan)) {
             byte[] start = from.toBytes();
             byte[] end = to.toBytes();
             boolean wraps = from.compareTo(to) >= 0;

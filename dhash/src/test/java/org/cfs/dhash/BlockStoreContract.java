@@ -158,6 +158,49 @@ abstract class BlockStoreContract {
     }
 
     @Test
+    void blockScansVisitTheRangesBlocksInRingOrderUntilStopped() throws DHashException {
+        SplittableRandom r = new SplittableRandom(5);
+        BlockStore store = open(StoreLimits.defaults());
+        Map<Id, byte[]> all = new LinkedHashMap<>();
+        for (int i = 0; i < 200; i++) {
+            all.put(randomId(r), bytes(1 + r.nextInt(6000), i));
+        }
+        Map<Id, byte[]> batch = new LinkedHashMap<>();
+        for (var e : all.entrySet()) {
+            if (batch.size() < 100) {
+                batch.put(e.getKey(), e.getValue());
+            } else {
+                store.put(e.getKey(), e.getValue(), null);
+            }
+        }
+        store.putAll(batch, null);
+        for (int i = 0; i < 200; i++) {
+            List<Id> keys = new ArrayList<>(all.keySet());
+            Id from = r.nextInt(4) == 0 ? keys.get(r.nextInt(keys.size())) : randomId(r);
+            Id to = r.nextInt(4) == 0 ? keys.get(r.nextInt(keys.size())) : randomId(r);
+            List<Id> expected = keys.stream()
+                    .filter(k -> k.inHalfOpen(from, to))
+                    .sorted(Comparator.comparing(k -> from.distanceTo(k)))
+                    .toList();
+            int stopAfter = r.nextInt(3) == 0 ? 1 + r.nextInt(20) : Integer.MAX_VALUE;
+            List<Id> visited = new ArrayList<>();
+            store.forEachBlock(from, to, (key, block) -> {
+                assertArrayEquals(all.get(key), block, key.toString());
+                visited.add(key);
+                return visited.size() < stopAfter;
+            });
+            assertEquals(expected.subList(0, Math.min(stopAfter, expected.size())), visited,
+                    "(" + from + ", " + to + "], stopping after " + stopAfter);
+        }
+        Id deleted = all.keySet().iterator().next();
+        store.delete(deleted);
+        List<Id> left = new ArrayList<>();
+        store.forEachBlock(Id.ZERO, Id.ZERO, (key, block) -> left.add(key));
+        assertEquals(199, left.size());
+        assertFalse(left.contains(deleted), "a deleted block is not visited");
+    }
+
+    @Test
     void aFullStoreRefusesAndStoresNothing() throws DHashException {
         BlockStore store = open(new StoreLimits(ByteSize.of(1000), 1.0));
         store.put(id("01"), bytes(600, 1), "a");
@@ -329,6 +372,8 @@ abstract class BlockStoreContract {
                 assertThrows(DHashException.class, () -> store.put(id("02"), bytes(1, 2), null)).kind());
         assertEquals(DHashException.Kind.IO,
                 assertThrows(DHashException.class, () -> store.keys(Id.ZERO, Id.ZERO, 1)).kind());
+        assertEquals(DHashException.Kind.IO, assertThrows(DHashException.class,
+                () -> store.forEachBlock(Id.ZERO, Id.ZERO, (key, block) -> true)).kind());
     }
 
     static final long T0 = 1_790_000_000_000L;
