@@ -468,21 +468,30 @@ public final class RocksBlockStore implements BlockStore {
                 if (old == null) {
                     return false;
                 }
-                StoreAccounts.Change change = accounts.remove(old);
-                byte[] id = key.toBytes();
-                try (WriteBatch batch = new WriteBatch()) {
-                    batch.delete(blocks, id);
-                    batch.delete(meta, id);
-                    record(batch, change);
-                    db.write(durable, batch);
-                } catch (RocksDBException e) {
-                    accounts.undo(change);
-                    throw writeFailed("cannot delete block " + key, e);
-                }
+                remove(key, old, "cannot delete block ");
                 return true;
             }
         } finally {
             exit();
+        }
+    }
+
+    /**
+     * Deletes {@code key}'s block and metadata and credits {@code held}'s bytes back, in one synced
+     * batch; the caller holds the key's lock. A failed write undoes the credit and is refused with
+     * {@code failure} + the key.
+     */
+    private void remove(Id key, StoreAccounts.Held held, String failure) throws DHashException {
+        StoreAccounts.Change change = accounts.remove(held);
+        byte[] id = key.toBytes();
+        try (WriteBatch batch = new WriteBatch()) {
+            batch.delete(blocks, id);
+            batch.delete(meta, id);
+            record(batch, change);
+            db.write(durable, batch);
+        } catch (RocksDBException e) {
+            accounts.undo(change);
+            throw writeFailed(failure + key, e);
         }
     }
 
@@ -617,7 +626,6 @@ public final class RocksBlockStore implements BlockStore {
                         return false;
                     }
                     Meta held = decodeMeta(value, key, openedAtMillis);
-                    byte[] id = key.toBytes();
                     try {
                         if (collectableAt(key, held) > nowMillis) {
                             return false;
@@ -625,16 +633,7 @@ public final class RocksBlockStore implements BlockStore {
                     } catch (RocksDBException e) {
                         throw ioError("cannot read block " + key, e);
                     }
-                    StoreAccounts.Change change = accounts.remove(held.held());
-                    try (WriteBatch batch = new WriteBatch()) {
-                        batch.delete(blocks, id);
-                        batch.delete(meta, id);
-                        record(batch, change);
-                        db.write(durable, batch);
-                    } catch (RocksDBException e) {
-                        accounts.undo(change);
-                        throw writeFailed("cannot collect block " + key, e);
-                    }
+                    remove(key, held.held(), "cannot collect block ");
                     return true;
                 }
             } finally {
