@@ -154,6 +154,11 @@ final class Maintenance {
         List<NodeRef> ring = new ArrayList<>();
         ring.add(v.self());
         ring.addAll(v.successors());
+        if (config.repair() == DHashConfig.Repair.CARBONITE) {
+            List<NodeRef> peers = new ArrayList<>(BlockClient.replicaHosts(ring, Integer.MAX_VALUE));
+            peers.removeIf(n -> n.endpoint().equals(self));
+            return keepEnoughCopies(peers, pred.get().id(), v.self().id());
+        }
         List<NodeRef> replicas = BlockClient.replicaHosts(ring, config.replicas());
         CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
         for (NodeRef r : replicas) {
@@ -232,8 +237,9 @@ final class Maintenance {
         }
     }
 
+    /** The keys held in (from, to] with their versions, in the order the store visits them: ring order. */
     private Map<Id, Long> versions(Id from, Id to) throws DHashException {
-        Map<Id, Long> out = new HashMap<>();
+        Map<Id, Long> out = new java.util.LinkedHashMap<>();
         server.store().forEachVersion(from, to, (key, version) -> {
             out.put(key, version);
             return true;
@@ -259,6 +265,157 @@ final class Maintenance {
                     LOG.debug("pushing {} to {} failed: {}", key, peer, e.toString());
                     return null;
                 });
+    }
+
+    /**
+     * Carbonite's repair of (from, to], which this host owns: counts the current copies of each key
+     * here and on every host of {@code peers} (its successor list) that answers, and only where
+     * fewer than k are reachable makes new ones, on the first hosts in ring order that lack it
+     * (this one first). A host holding an older version of a signed block is always brought up to
+     * date. A peer whose digest of a sub-range equals this host's holds the same keys there and is
+     * not listed; one with an empty sub-range holds none.
+     */
+    CompletableFuture<Void> keepEnoughCopies(List<NodeRef> peers, Id from, Id to) {
+        int parts = config.digestParts();
+        Id[] bounds = RingRanges.split(from, to, parts);
+        return supplyIo(() -> new Census(versions(from, to), bounds, BlockServer.digest(server.store(), from, to, parts)))
+                .thenCompose(census -> survey(census, peers, 0, from, to, bounds))
+                .thenCompose(this::repairShort);
+    }
+
+    /** What this host holds of a range, and what each peer that answered holds, in ring order. */
+    private static final class Census {
+        final Map<Id, Long> mine;
+        /** The keys of {@link #mine} in each sub-range. */
+        final List<List<Id>> mineByPart = new ArrayList<>();
+        final byte[] digest;
+        final Map<NodeRef, Map<Id, Long>> peers = new java.util.LinkedHashMap<>();
+
+        /** {@code mine} iterates in ring order from the range's start, as the store visits it. */
+        Census(Map<Id, Long> mine, Id[] bounds, byte[] digest) {
+            this.mine = mine;
+            this.digest = digest;
+            int parts = bounds.length - 1;
+            for (int p = 0; p < parts; p++) {
+                mineByPart.add(new ArrayList<>());
+            }
+            int part = 0;
+            for (Id key : mine.keySet()) {
+                while (part < parts - 1 && !key.inHalfOpen(bounds[part], bounds[part + 1])) {
+                    part++;
+                }
+                mineByPart.get(part).add(key);
+            }
+        }
+    }
+
+    /** Adds what {@code peers[next..]} hold of (from, to] to the census, one peer after another. */
+    private CompletableFuture<Census> survey(Census census, List<NodeRef> peers, int next, Id from, Id to,
+                                             Id[] bounds) {
+        if (next == peers.size()) {
+            return CompletableFuture.completedFuture(census);
+        }
+        NodeRef peer = peers.get(next);
+        int parts = bounds.length - 1;
+        Map<Id, Long> held = new HashMap<>();
+        return call(peer, new RangeDigest(from, to, parts), Digests.class).thenCompose(theirs -> {
+            CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+            for (int p = 0; p < parts; p++) {
+                Id a = bounds[p];
+                Id b = bounds[p + 1];
+                if (samePart(census.digest, theirs.digests(), p)) {
+                    for (Id key : census.mineByPart.get(p)) {
+                        held.put(key, census.mine.get(key));
+                    }
+                } else if (!samePart(new byte[census.digest.length], theirs.digests(), p)) {
+                    chain = chain.thenCompose(ignored -> listInto(peer, a, b, held));
+                }
+            }
+            return chain;
+        }).handle((ok, e) -> {
+            if (e != null) {
+                LOG.debug("counting copies of ({}, {}] on {} failed: {}", from, to, peer, e.toString());
+            } else {
+                census.peers.put(peer, held);
+            }
+            return null;
+        }).thenCompose(ignored -> survey(census, peers, next + 1, from, to, bounds));
+    }
+
+    /** Adds the keys and versions {@code peer} holds in (from, to] to {@code into}, a page at a time. */
+    private CompletableFuture<Void> listInto(NodeRef peer, Id from, Id to, Map<Id, Long> into) {
+        return call(peer, new ListKeys(from, to, LIST_LIMIT), KeyList.class).thenCompose(page -> {
+            for (int i = 0; i < page.keys().size(); i++) {
+                into.put(page.keys().get(i), page.versions().get(i));
+            }
+            Id pageEnd = page.complete() || page.keys().isEmpty() ? to : page.keys().get(page.keys().size() - 1);
+            return pageEnd.equals(to) ? CompletableFuture.completedFuture(null) : listInto(peer, pageEnd, to, into);
+        });
+    }
+
+    /** Makes the copies the census shows missing, key after key. */
+    private CompletableFuture<Void> repairShort(Census census) {
+        Map<Id, Long> newest = new HashMap<>(census.mine);
+        for (Map<Id, Long> held : census.peers.values()) {
+            held.forEach((key, version) -> newest.merge(key, version, Math::max));
+        }
+        Set<Id> lacking = roundLacking;
+        CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+        for (var e : newest.entrySet()) {
+            Id key = e.getKey();
+            long version = e.getValue();
+            Long mine = census.mine.get(key);
+            int current = mine != null && mine == version ? 1 : 0;
+            NodeRef source = null;
+            for (var peer : census.peers.entrySet()) {
+                Long held = peer.getValue().get(key);
+                if (held != null && held == version) {
+                    current++;
+                    source = source == null ? peer.getKey() : source;
+                }
+            }
+            List<NodeRef> targets = targets(census, key, version, current);
+            boolean pullHere = mine == null ? current < config.replicas() || !targets.isEmpty() : mine < version;
+            if (current < config.replicas() || pullHere || !targets.isEmpty()) {
+                noteLacking(lacking, key);
+            }
+            NodeRef from = source;
+            if (pullHere) {
+                chain = chain.thenCompose(ignored -> pull(from, key));
+            }
+            for (NodeRef t : targets) {
+                chain = chain.thenCompose(ignored -> push(t, key));
+            }
+        }
+        return chain;
+    }
+
+    /**
+     * The peers to send {@code key} to: every one holding an older version, then, while fewer than
+     * k copies would be current, the first in ring order that lack it. This host comes first in
+     * ring order, so it takes a copy itself before any peer does.
+     */
+    private List<NodeRef> targets(Census census, Id key, long version, int current) {
+        List<NodeRef> out = new ArrayList<>();
+        Long mine = census.mine.get(key);
+        int after = current + (mine == null && current < config.replicas() || mine != null && mine < version ? 1 : 0);
+        for (var peer : census.peers.entrySet()) {
+            Long held = peer.getValue().get(key);
+            if (held != null && held < version) {
+                out.add(peer.getKey());
+                after++;
+            }
+        }
+        for (var peer : census.peers.entrySet()) {
+            if (after >= config.replicas()) {
+                break;
+            }
+            if (!peer.getValue().containsKey(key)) {
+                out.add(peer.getKey());
+                after++;
+            }
+        }
+        return out;
     }
 
     /** Walks the keys outside every range this host owns, one lookup per owner. */
@@ -316,7 +473,10 @@ final class Maintenance {
     private CompletableFuture<Id> settleRun(Id first, LookupResult r) {
         Id end = r.owner().id();
         List<NodeRef> holders = BlockClient.replicaHosts(r.replicaSet(), config.replicas());
-        if (holders.stream().anyMatch(n -> n.endpoint().equals(self))) {
+        // Under Carbonite a copy anywhere in the owner's successor list is counted, so it stays.
+        List<NodeRef> keepers = config.repair() == DHashConfig.Repair.CARBONITE
+                ? BlockClient.replicaHosts(r.replicaSet(), Integer.MAX_VALUE) : holders;
+        if (keepers.stream().anyMatch(n -> n.endpoint().equals(self))) {
             return CompletableFuture.completedFuture(end);
         }
         Id before = first.minus(Id.powerOfTwo(0));
