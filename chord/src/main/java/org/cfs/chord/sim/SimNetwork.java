@@ -90,6 +90,19 @@ public final class SimNetwork {
         }
     }
 
+    /**
+     * Forgets a crashed host so that a new one can attach at its endpoint, as after a reboot: what
+     * the crashed one had scheduled or was sending stays dead.
+     */
+    public void reboot(Endpoint endpoint) {
+        Host h = hosts.get(endpoint);
+        if (h == null || h.alive) {
+            throw new IllegalStateException("host " + endpoint + " is " + (h == null ? "unknown" : "running")
+                    + "; only a crashed host can reboot");
+        }
+        hosts.remove(endpoint);
+    }
+
     private Host host(Endpoint endpoint) {
         return hosts.computeIfAbsent(endpoint, e -> new Host(e, minDelay.toNanos()
                 + (long) (random.nextDouble() * (maxDelay.toNanos() - minDelay.toNanos()))));

@@ -14,6 +14,7 @@ import org.cfs.chord.Endpoint;
 import org.cfs.chord.RemoteException;
 import org.cfs.chord.Transport;
 import org.cfs.cluster.DHashCluster;
+import org.cfs.dhash.BlockStore;
 import org.cfs.dhash.DHash;
 import org.cfs.dhash.DHashConfig;
 import org.cfs.dhash.MemoryBlockStore;
@@ -30,14 +31,40 @@ public final class SimDHashRing implements DHashCluster {
     private final Map<ChordHost, DHash> dhash = new HashMap<>();
     private final List<DHash> clients = new ArrayList<>();
     private final SimWallClock wallClock;
+    /** The disk the next host created gets instead of a new one: how a host restarts with its blocks. */
+    private BlockStore reusedDisk;
 
     public SimDHashRing(long seed, ChordConfig chord, DHashConfig config, StoreLimits limits) {
         this.ring = new SimRing(seed, chord);
         this.chord = chord;
         this.config = config;
         this.wallClock = new SimWallClock(ring.clock(), Instant.parse("2026-01-01T00:00:00Z"));
-        ring.onHostCreated(host -> dhash.put(host, DHash.node(host, new MemoryBlockStore(limits), config,
-                wallClock, Runnable::run, ring.network().split())));
+        ring.onHostCreated(host -> {
+            BlockStore disk = reusedDisk != null ? reusedDisk : new MemoryBlockStore(limits);
+            reusedDisk = null;
+            dhash.put(host, DHash.node(host, disk, config, wallClock, Runnable::run, ring.network().split()));
+        });
+    }
+
+    /**
+     * Starts {@code crashed} again at its endpoint, so with its node ids, as after a transient
+     * failure: with the disk it had if {@code keepDisk}, else an empty one. Returns at once; the host
+     * joins as virtual time passes.
+     */
+    public ChordHost restart(ChordHost crashed, boolean keepDisk) {
+        DHash before = on(crashed);
+        before.close();
+        reusedDisk = keepDisk ? before.stores().get(0) : null;
+        try {
+            return ring.rejoinAsync(crashed);
+        } finally {
+            reusedDisk = null;
+        }
+    }
+
+    /** DHash of every host ever started here, crashed ones included: what the whole run cost. */
+    public List<DHash> everyNode() {
+        return List.copyOf(dhash.values());
     }
 
     public SimRing ring() {

@@ -78,8 +78,34 @@ public final class SimRing implements Cluster {
         return startHost(vnodes).start(via);
     }
 
+    /** Starts a new host of one vnode joining through a random running one, without waiting for it. */
+    public ChordHost joinAsync() {
+        Endpoint via = randomRunningHost();
+        ChordHost host = startHost(1);
+        host.start(via);
+        return host;
+    }
+
+    /**
+     * Starts a host again at the endpoint of {@code crashed}, so with the same node ids, joining
+     * through a random running host without waiting for it; the caller gave it back its disk, or not.
+     */
+    public ChordHost rejoinAsync(ChordHost crashed) {
+        if (live.contains(crashed)) {
+            throw new IllegalStateException("host " + crashed.endpoint() + " is running; crash it before it rejoins");
+        }
+        network.reboot(crashed.endpoint());
+        Endpoint via = randomRunningHost();
+        ChordHost host = startHost(crashed.vnodes().size(), crashed.endpoint());
+        host.start(via);
+        return host;
+    }
+
     private ChordHost startHost(int vnodes) {
-        Endpoint endpoint = new Endpoint(address(created++), 4000);
+        return startHost(vnodes, new Endpoint(address(created++), 4000));
+    }
+
+    private ChordHost startHost(int vnodes, Endpoint endpoint) {
         ChordHost host = ChordHost.builder()
                 .config(config)
                 .vnodes(vnodes)
