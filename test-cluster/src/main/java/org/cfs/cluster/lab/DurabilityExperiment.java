@@ -26,13 +26,13 @@ import picocli.CommandLine.Option;
         description = "A seeded trace of transient failures and disk losses over simulated months, replayed with "
                 + "each DHash repair policy: blocks lost, unavailability, repair bytes per host per day, copies.")
 final class DurabilityExperiment implements Callable<Integer> {
-    @Option(names = "--hosts", defaultValue = "100", description = "Host slots N (default ${DEFAULT-VALUE}).")
+    @Option(names = "--hosts", defaultValue = "64", description = "Host slots N (default ${DEFAULT-VALUE}).")
     int hosts;
 
-    @Option(names = "--days", defaultValue = "90", description = "Length of the trace in days (default ${DEFAULT-VALUE}).")
+    @Option(names = "--days", defaultValue = "60", description = "Length of the trace in days (default ${DEFAULT-VALUE}).")
     int days;
 
-    @Option(names = "--blocks", defaultValue = "2000", description = "Blocks stored (default ${DEFAULT-VALUE}).")
+    @Option(names = "--blocks", defaultValue = "1500", description = "Blocks stored (default ${DEFAULT-VALUE}).")
     int blocks;
 
     @Option(names = "--block-bytes", defaultValue = "8192", description = "Data bytes per block (default ${DEFAULT-VALUE}).")
