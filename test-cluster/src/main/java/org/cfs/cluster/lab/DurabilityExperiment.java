@@ -122,6 +122,7 @@ final class DurabilityExperiment implements Callable<Integer> {
                     .put(name + "_maintenance_bytes_per_host_day",
                             values(done, r -> r.outcome().maintenanceBytes() / hostDays))
                     .put(name + "_block_copies_per_host_day", values(done, r -> r.outcome().copies() / hostDays))
+                    .put(name + "_handed_off_per_host_day", values(done, r -> r.outcome().handedOff() / hostDays))
                     .put(name + "_copies_per_block", values(done, r -> r.outcome().copiesPerBlock()))
                     .put(name + "_fewest_copies", values(done, r -> r.outcome().fewestCopies()))
                     .put(name + "_most_copies", values(done, r -> r.outcome().mostCopies()))

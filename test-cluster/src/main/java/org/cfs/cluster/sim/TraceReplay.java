@@ -66,6 +66,7 @@ public final class TraceReplay {
      * @param unavailable probes that found no copy on a running host
      * @param maintenanceBytes bytes every node's maintenance sent and received, lookups and digests included
      * @param copies blocks maintenance stored elsewhere: pulled, pushed, and handed off times k
+     * @param handedOff blocks handed over to the k replica hosts and deleted (each counted k times in copies)
      * @param copiesPerBlock mean copies of a block on surviving disks at the end
      * @param fewestCopies fewest copies of any block on surviving disks at the end
      * @param mostCopies most copies of any block on surviving disks at the end
@@ -74,7 +75,7 @@ public final class TraceReplay {
      * @param restartsRefused hosts that could not join when they came back, for want of a running host
      */
     public record Outcome(int blocks, int lost, long probes, long unavailable, long maintenanceBytes, long copies,
-                          double copiesPerBlock, int fewestCopies, int mostCopies, long transientFailures,
+                          long handedOff, double copiesPerBlock, int fewestCopies, int mostCopies, long transientFailures,
                           long diskLosses, long restartsRefused) {
     }
 
@@ -127,6 +128,7 @@ public final class TraceReplay {
         java.util.Arrays.fill(disk, true);
         long bytesBefore = maintenanceBytes(ring);
         long copiesBefore = copies(ring, setup.replicas());
+        long handedOffBefore = handedOff(ring);
         Duration start = sim.now();
         long probes = 0;
         long unavailable = 0;
@@ -185,7 +187,8 @@ public final class TraceReplay {
             most = Math.max(most, h);
         }
         return new Outcome(blocks.size(), lost, probes, unavailable, maintenanceBytes(ring) - bytesBefore,
-                copies(ring, setup.replicas()) - copiesBefore, (double) total / blocks.size(), fewest, most,
+                copies(ring, setup.replicas()) - copiesBefore, handedOff(ring) - handedOffBefore,
+                (double) total / blocks.size(), fewest, most,
                 transients, losses, refused);
     }
 
@@ -229,6 +232,10 @@ public final class TraceReplay {
 
     private static long maintenanceBytes(SimDHashRing ring) {
         return ring.everyNode().stream().mapToLong(d -> d.stats().maintenanceBytes()).sum();
+    }
+
+    private static long handedOff(SimDHashRing ring) {
+        return ring.everyNode().stream().mapToLong(d -> d.stats().handedOff()).sum();
     }
 
     private static long copies(SimDHashRing ring, int replicas) {
