@@ -35,6 +35,8 @@ public final class NodeProcesses implements AutoCloseable {
     /** The class whose main runs the node, and the arguments it takes before the cfs command line. */
     private String mainClass = "org.cfs.cli.Main";
     private List<String> mainArgs = List.of();
+    /** JVM options beyond the heap. */
+    private List<String> jvmOptions = List.of();
     private final List<Endpoint> endpoints = new ArrayList<>();
     private final List<Process> started = new ArrayList<>();
     private final Process[] current;
@@ -85,6 +87,12 @@ public final class NodeProcesses implements AutoCloseable {
         return this;
     }
 
+    /** Gives the JVMs started from now on {@code options} (e.g. {@code -XX:TieredStopAtLevel=1}) besides the heap. */
+    public NodeProcesses withJvmOptions(List<String> options) {
+        this.jvmOptions = List.copyOf(options);
+        return this;
+    }
+
     /**
      * Runs the nodes started from now on with {@code mainClass}, given {@code args} and then the
      * cfs command line ({@code node --listen ...}); by default the cfs CLI itself.
@@ -122,7 +130,9 @@ public final class NodeProcesses implements AutoCloseable {
         if (namespaces[index] != null) {
             command.addAll(List.of("ip", "netns", "exec", namespaces[index]));
         }
-        command.addAll(List.of(java(), "-Xmx" + heap, "-cp", System.getProperty("java.class.path"), mainClass));
+        command.addAll(List.of(java(), "-Xmx" + heap));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
         command.addAll(mainArgs);
         command.addAll(List.of("node",
                 "--listen", endpoints.get(index).toString(),

@@ -39,6 +39,11 @@ public final class NetnsCluster implements AutoCloseable {
     /** Bound on one status request. */
     private static final Duration STATUS_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration POLL = Duration.ofMillis(500);
+    /**
+     * Many JVMs start at once on few cores: the client compiler alone and the serial collector
+     * take much less CPU to start, and the nodes' work here is waiting on links, not computing.
+     */
+    private static final List<String> NODE_JVM = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
 
     /**
      * A cluster's shape: {@code hosts} node processes of {@code vnodes} vnodes and {@code heap}
@@ -91,6 +96,7 @@ public final class NetnsCluster implements AutoCloseable {
         List<Endpoint> endpoints = network.addresses().stream().map(a -> new Endpoint(a, PORT)).toList();
         this.nodes = new NodeProcesses(runDir, endpoints, settings.vnodes(), settings.heap())
                 .inNamespaces(network.namespaces())
+                .withJvmOptions(NODE_JVM)
                 .runningMain(DelayedNode.class.getName(), List.of(links.spec()));
         this.scheduler = SystemScheduler.create("netns-client");
         this.transport = new DelayedTransport(NettyTransport.client(DHashMessages.registry(),
