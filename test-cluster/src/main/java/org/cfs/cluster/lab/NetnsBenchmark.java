@@ -81,37 +81,50 @@ final class NetnsBenchmark implements Callable<Integer> {
                 .put("jitter_ms", settings.jitter().toMillis())
                 .put("loss", loss)
                 .put("block_bytes", size);
-        Path dir = Files.createTempDirectory("netns-bench");
-        boolean ok;
-        try (NetnsCluster cluster = NetnsCluster.create(settings, dir)) {
-            List<Integer> all = IntStream.range(0, hosts).boxed().toList();
-            long t0 = System.nanoTime();
-            cluster.start(START_BOUND);
-            report.put("started_s", seconds(System.nanoTime() - t0));
-            NetnsCluster.RingState ring = cluster.awaitRing(all, STABLE_BOUND);
-            report.put("one_ring_s", seconds(System.nanoTime() - t0));
-            if (!ring.whole()) {
-                throw new IllegalStateException("the started ring is not whole after " + STABLE_BOUND.toSeconds() + " s: " + ring);
-            }
-            NetnsScenarios scenarios = new NetnsScenarios(cluster, seed);
+        boolean ok = run(settings, report, "bench", (cluster, scenarios, all) -> {
             NetnsScenarios.Latency latency = scenarios.putsAndGets(all, ops, size);
             report.put("put_p50_ms", millis(latency.puts(), 50))
                     .put("put_p99_ms", millis(latency.puts(), 99))
                     .put("get_p50_ms", millis(latency.gets(), 50))
                     .put("get_p99_ms", millis(latency.gets(), 99))
                     .put("op_failures", latency.failures());
-            ok = latency.failures() == 0;
-            if (cut > 0) {
-                ok &= partition(scenarios, report);
-            }
-            if (window > 0) {
-                ok &= kill(scenarios, report);
-            }
-        } finally {
-            Experiments.deleteTree(dir);
+            return latency.failures() == 0 & (window <= 0 || kill(scenarios, report));
+        });
+        if (cut > 0) {
+            // A cluster of its own: the kill above leaves half the hosts dead, and a cut that does
+            // not heal into one ring would leave two.
+            ok &= run(settings, report, "cut", (cluster, scenarios, all) -> {
+                int failures = scenarios.puts(all, ops, size, new java.util.ArrayList<>()).failures();
+                return failures == 0 & partition(scenarios, report);
+            });
         }
         report.put("cores", Runtime.getRuntime().availableProcessors()).print(System.out, json);
         return ok ? 0 : 1;
+    }
+
+    /** What runs on a started, whole cluster; true if its checks held. */
+    @FunctionalInterface
+    private interface Phase {
+        boolean run(NetnsCluster cluster, NetnsScenarios scenarios, List<Integer> all) throws Exception;
+    }
+
+    /** Starts a cluster of {@code settings}, waits for one ring, runs {@code phase} and removes the cluster. */
+    private boolean run(NetnsCluster.Settings settings, Report report, String name, Phase phase) throws Exception {
+        Path dir = Files.createTempDirectory("netns-bench");
+        try (NetnsCluster cluster = NetnsCluster.create(settings, dir)) {
+            List<Integer> all = IntStream.range(0, hosts).boxed().toList();
+            long t0 = System.nanoTime();
+            cluster.start(START_BOUND);
+            report.put(name + "_started_s", seconds(System.nanoTime() - t0));
+            NetnsCluster.RingState ring = cluster.awaitRing(all, STABLE_BOUND);
+            report.put(name + "_one_ring_s", seconds(System.nanoTime() - t0));
+            if (!ring.whole()) {
+                throw new IllegalStateException("the started ring is not whole after " + STABLE_BOUND.toSeconds() + " s: " + ring);
+            }
+            return phase.run(cluster, new NetnsScenarios(cluster, settings.seed()), all);
+        } finally {
+            Experiments.deleteTree(dir);
+        }
     }
 
     private boolean partition(NetnsScenarios scenarios, Report report) throws Exception {
@@ -122,7 +135,9 @@ final class NetnsBenchmark implements Callable<Integer> {
                 .put("cut_side_b_ring_s", p.settleB() == null ? null : seconds(p.settleB().toNanos()))
                 .put("cut_reads_expected", p.readsA().expected() + p.readsB().expected())
                 .put("cut_reads_done", p.readsA().read() + p.readsB().read())
-                .put("cut_read_p99_ms", Math.max(millis(p.readsA().micros(), 99), millis(p.readsB().micros(), 99)))
+                .put("cut_read_a_p99_ms", millis(p.readsA().micros(), 99))
+                .put("cut_read_b_p99_ms", millis(p.readsB().micros(), 99))
+                .put("cut_unread_examples", String.join("; ", concat(p.readsA().why(), p.readsB().why())))
                 .put("heal_bound_s", healBound)
                 .put("one_ring_after_heal_s", p.healed() == null ? null : seconds(p.healed().toNanos()))
                 .put("after_heal", p.after().toString());
@@ -138,8 +153,15 @@ final class NetnsBenchmark implements Callable<Integer> {
                 .put("blocks_read", r.read())
                 .put("read_after_kill_p50_ms", millis(r.micros(), 50))
                 .put("read_after_kill_p99_ms", millis(r.micros(), 99))
-                .put("read_after_kill_max_ms", r.micros().getMaxValue() / 1000.0);
+                .put("read_after_kill_max_ms", r.micros().getMaxValue() / 1000.0)
+                .put("kill_unread_examples", String.join("; ", r.why()));
         return r.unread().isEmpty();
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new java.util.ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     private static double millis(Histogram micros, double percentile) {

@@ -6,8 +6,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.cfs.chord.ChordClient;
@@ -16,6 +18,8 @@ import org.cfs.chord.Endpoint;
 import org.cfs.chord.NodeRef;
 import org.cfs.chord.SystemScheduler;
 import org.cfs.chord.Transport;
+import org.cfs.chord.TransportException;
+import org.cfs.chord.wire.Message;
 import org.cfs.chord.netty.NettyTransport;
 import org.cfs.cluster.NodeProcesses;
 import org.cfs.cluster.RingOracle;
@@ -165,6 +169,39 @@ public final class NetnsCluster implements AutoCloseable {
     /** DHash's client reading and writing through node {@code via}, as a host of the model at the bridge address. */
     public DHash client(int via) {
         return DHash.client(chord, endpoint(via), transport, scheduler,
+                DHashConfig.defaults().withReplicas(settings.replicas()), Clock.systemUTC());
+    }
+
+    /**
+     * As {@link #client(int)}, but as a client on the side of a partition that holds the hosts
+     * {@code side}: requests to any other host fail at once as unreachable, as a cut connection's
+     * do, so what it reads comes from that side alone.
+     */
+    public DHash client(int via, Collection<Integer> side) {
+        Set<String> reachable = new HashSet<>();
+        side.forEach(i -> reachable.add(endpoint(i).host()));
+        Transport sided = new Transport() {
+            @Override
+            public Endpoint local() {
+                return transport.local();
+            }
+
+            @Override
+            public CompletableFuture<Message> request(Endpoint to, Message request,
+                                                                         Duration timeout) {
+                if (!reachable.contains(to.host())) {
+                    return CompletableFuture.failedFuture(new TransportException(
+                            TransportException.Reason.UNREACHABLE, to + " is across the cut"));
+                }
+                return transport.request(to, request, timeout);
+            }
+
+            @Override
+            public void close() {
+                // The cluster's transport is shared; the cluster closes it.
+            }
+        };
+        return DHash.client(new ChordClient(sided, scheduler, ChordConfig.defaults()), endpoint(via), sided, scheduler,
                 DHashConfig.defaults().withReplicas(settings.replicas()), Clock.systemUTC());
     }
 

@@ -174,15 +174,16 @@ public final class NetnsNetwork implements AutoCloseable {
     /** Removes every namespace and link named for {@code tag} ({@code cfs<pid>}), going on past failures. */
     private static void removeAll(String tag) {
         try {
+            // The links first: deleting a namespace deletes its veth pair too, in the background.
+            for (String link : listed(List.of("ip", "-o", "link", "show"))) {
+                if (link.startsWith(tag + "h") || link.equals(tag + "b")) {
+                    quietly(List.of("ip", "link", "del", link));
+                }
+            }
             for (String ns : listed(List.of("ip", "netns", "list"))) {
                 if (ns.startsWith(tag + "n")) {
                     killProcessesIn(ns);
                     quietly(List.of("ip", "netns", "del", ns));
-                }
-            }
-            for (String link : listed(List.of("ip", "-o", "link", "show"))) {
-                if (link.startsWith(tag + "h") || link.equals(tag + "b")) {
-                    quietly(List.of("ip", "link", "del", link));
                 }
             }
         } catch (IOException e) {

@@ -9,7 +9,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.IntStream;
 import org.HdrHistogram.Histogram;
 import org.cfs.chord.Endpoint;
@@ -31,6 +33,8 @@ public final class NetnsScenarios {
     public static final Duration OPERATION_TIMEOUT = Duration.ofSeconds(30);
     /** Pause between a failed read and its retry. */
     private static final Duration RETRY_PAUSE = Duration.ofMillis(250);
+    /** Unread blocks named with why, at most. */
+    private static final int MAX_REASONS = 5;
 
     private final NetnsCluster cluster;
     private final SplittableRandom random;
@@ -62,10 +66,26 @@ public final class NetnsScenarios {
 
     /** Puts {@code count} blocks of {@code size} bytes one at a time, then gets each back. */
     public Latency putsAndGets(List<Integer> live, int count, int size) throws InterruptedException {
-        Histogram puts = latencies();
-        Histogram gets = latencies();
-        int failures = 0;
         List<Id> stored = new ArrayList<>();
+        Latency puts = puts(live, count, size, stored);
+        Histogram gets = latencies();
+        int failures = puts.failures();
+        for (Id key : stored) {
+            long t0 = System.nanoTime();
+            try {
+                cluster.client(pick(live)).get(key).get(OPERATION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                gets.recordValue((System.nanoTime() - t0) / 1000);
+            } catch (Exception e) {
+                failures++;
+            }
+        }
+        return new Latency(puts.puts(), gets, failures);
+    }
+
+    /** Puts {@code count} blocks of {@code size} bytes one at a time, adding the keys stored to {@code stored}. */
+    public Latency puts(List<Integer> live, int count, int size, List<Id> stored) throws InterruptedException {
+        Histogram puts = latencies();
+        int failures = 0;
         for (int i = 0; i < count; i++) {
             ContentBlock block = BlockLoad.block(size, random);
             long t0 = System.nanoTime();
@@ -79,16 +99,7 @@ public final class NetnsScenarios {
                 failures++;
             }
         }
-        for (Id key : stored) {
-            long t0 = System.nanoTime();
-            try {
-                cluster.client(pick(live)).get(key).get(OPERATION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-                gets.recordValue((System.nanoTime() - t0) / 1000);
-            } catch (Exception e) {
-                failures++;
-            }
-        }
-        return new Latency(puts, gets, failures);
+        return new Latency(puts, latencies(), failures);
     }
 
     private void remember(PutResult r) {
@@ -105,7 +116,7 @@ public final class NetnsScenarios {
      * Reads after a failure: of the blocks with a live holder, how many were read within the
      * window, and how long each took from the first try to the read that succeeded.
      */
-    public record Reads(int expected, int read, int lost, Histogram micros, List<Id> unread) {
+    public record Reads(int expected, int read, int lost, Histogram micros, List<Id> unread, List<String> why) {
     }
 
     /**
@@ -119,13 +130,18 @@ public final class NetnsScenarios {
         }
         long deadline = System.nanoTime() + window.toNanos();
         List<Integer> live = IntStream.range(0, cluster.size()).filter(i -> !victims.contains(i)).boxed().toList();
-        return readAll(live, deadline);
+        return readAll(live, deadline, false);
     }
 
-    /** Reads every stored block with a holder in {@code live} through hosts of {@code live}, until {@code deadline}. */
-    public Reads readAll(List<Integer> live, long deadline) throws InterruptedException {
+    /**
+     * Reads every stored block with a holder in {@code live} through hosts of {@code live}, until
+     * {@code deadline}; when {@code sided}, the reader reaches no other host (see
+     * {@link NetnsCluster#client(int, java.util.Collection)}).
+     */
+    public Reads readAll(List<Integer> live, long deadline, boolean sided) throws InterruptedException {
         Histogram micros = latencies();
         List<Id> unread = new ArrayList<>();
+        List<String> why = new ArrayList<>();
         int expected = 0;
         int lost = 0;
         for (Map.Entry<Id, Set<Integer>> e : holders.entrySet()) {
@@ -135,28 +151,39 @@ public final class NetnsScenarios {
             }
             expected++;
             long t0 = System.nanoTime();
-            if (readUntil(e.getKey(), live, deadline)) {
+            String error = readUntil(e.getKey(), live, deadline, sided);
+            if (error == null) {
                 micros.recordValue((System.nanoTime() - t0) / 1000);
             } else {
                 unread.add(e.getKey());
-            }
-        }
-        return new Reads(expected, expected - unread.size(), lost, micros, unread);
-    }
-
-    private boolean readUntil(Id key, List<Integer> live, long deadline) throws InterruptedException {
-        for (int attempt = 0; System.nanoTime() < deadline; attempt++) {
-            long left = Math.min(OPERATION_TIMEOUT.toNanos(), deadline - System.nanoTime());
-            try {
-                cluster.client(pick(live)).get(key).get(Math.max(1, left), TimeUnit.NANOSECONDS);
-                return true;
-            } catch (Exception e) {
-                if (attempt > 0) {
-                    Thread.sleep(RETRY_PAUSE.toMillis());
+                if (why.size() < MAX_REASONS) {
+                    why.add(e.getKey().shortHex() + " (held by " + e.getValue() + "): " + error);
                 }
             }
         }
-        return false;
+        return new Reads(expected, expected - unread.size(), lost, micros, unread, why);
+    }
+
+    /** Null once {@code key} is read, or why the last try failed when {@code deadline} passes first. */
+    private String readUntil(Id key, List<Integer> live, long deadline, boolean sided) throws InterruptedException {
+        String error = "no time left to try";
+        for (int attempt = 0; System.nanoTime() < deadline; attempt++) {
+            long left = Math.min(OPERATION_TIMEOUT.toNanos(), deadline - System.nanoTime());
+            int via = pick(live);
+            try {
+                DHash client = sided ? cluster.client(via, live) : cluster.client(via);
+                client.get(key).get(Math.max(1, left), TimeUnit.NANOSECONDS);
+                return null;
+            } catch (ExecutionException e) {
+                error = "via " + via + ": " + e.getCause();
+            } catch (TimeoutException e) {
+                error = "via " + via + ": no answer in " + TimeUnit.NANOSECONDS.toMillis(left) + " ms";
+            }
+            if (attempt > 0) {
+                Thread.sleep(RETRY_PAUSE.toMillis());
+            }
+        }
+        return error;
     }
 
     /**
@@ -187,8 +214,9 @@ public final class NetnsScenarios {
             Duration settleA = a.whole() ? Duration.ofNanos(System.nanoTime() - t0) : null;
             NetnsCluster.RingState b = cluster.awaitRing(sideB, Duration.ofNanos(Math.max(1, end - System.nanoTime())));
             Duration settleB = b.whole() ? Duration.ofNanos(System.nanoTime() - t0) : null;
-            Reads readsA = readAll(sideA, end);
-            Reads readsB = readAll(sideB, end);
+            // Each side gets half the time left for its reads.
+            Reads readsA = readAll(sideA, System.nanoTime() + (end - System.nanoTime()) / 2, true);
+            Reads readsB = readAll(sideB, end, true);
             long wait = end - System.nanoTime();
             if (wait > 0) {
                 TimeUnit.NANOSECONDS.sleep(wait);

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Timeout(value = 480, unit = TimeUnit.SECONDS)
 class NetnsPartitionTest {
     static final int HOSTS = 10;
-    private static final int BLOCKS = 40;
+    private static final int BLOCKS = 30;
     private static final Duration START_BOUND = Duration.ofSeconds(180);
     private static final Duration STABLE_BOUND = Duration.ofSeconds(90);
     private static final Duration CUT = Duration.ofSeconds(60);
@@ -62,8 +62,8 @@ class NetnsPartitionTest {
                 p.readsB().read(), p.readsB().expected(), p.after(), p.healed());
         assertTrue(p.sideA().whole(), "side " + sideA + " is a ring of its own during the cut: " + p.sideA());
         assertTrue(p.sideB().whole(), "the other side is a ring of its own during the cut: " + p.sideB());
-        assertEquals(List.of(), p.readsA().unread(), "side " + sideA + " serves the blocks it holds");
-        assertEquals(List.of(), p.readsB().unread(), "the other side serves the blocks it holds");
+        assertEquals(List.of(), p.readsA().unread(), "side " + sideA + " serves the blocks it holds: " + p.readsA().why());
+        assertEquals(List.of(), p.readsB().unread(), "the other side serves the blocks it holds: " + p.readsB().why());
         assertNotNull(p.healed(), "one ring within " + HEAL_BOUND.toSeconds() + " s of healing the cut: "
                 + p.after());
     }
