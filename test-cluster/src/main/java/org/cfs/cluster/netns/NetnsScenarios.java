@@ -10,6 +10,9 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.IntStream;
@@ -33,6 +36,8 @@ public final class NetnsScenarios {
     public static final Duration OPERATION_TIMEOUT = Duration.ofSeconds(30);
     /** Pause between a failed read and its retry. */
     private static final Duration RETRY_PAUSE = Duration.ofMillis(250);
+    /** Blocks read at once after a failure or during a cut, each by a thread retrying it. */
+    private static final int READERS = 8;
     /** Unread blocks named with why, at most. */
     private static final int MAX_REASONS = 5;
 
@@ -121,8 +126,8 @@ public final class NetnsScenarios {
 
     /**
      * Kills the processes of {@code victims} by pid, then reads every stored block through random
-     * survivors, each retried until read or {@code window} after the kill has passed: blocks none
-     * of whose holders survive are counted as lost and not read.
+     * survivors, {@link #READERS} at a time, each retried until read or {@code window} after the
+     * kill has passed: blocks none of whose holders survive are counted as lost and not read.
      */
     public Reads killAndRead(List<Integer> victims, Duration window) throws InterruptedException {
         for (int v : victims) {
@@ -142,34 +147,66 @@ public final class NetnsScenarios {
         Histogram micros = latencies();
         List<Id> unread = new ArrayList<>();
         List<String> why = new ArrayList<>();
-        int expected = 0;
+        List<Map.Entry<Id, Set<Integer>>> expected = new ArrayList<>();
         int lost = 0;
         for (Map.Entry<Id, Set<Integer>> e : holders.entrySet()) {
             if (e.getValue().stream().noneMatch(live::contains)) {
                 lost++;
-                continue;
-            }
-            expected++;
-            long t0 = System.nanoTime();
-            String error = readUntil(e.getKey(), live, deadline, sided);
-            if (error == null) {
-                micros.recordValue((System.nanoTime() - t0) / 1000);
             } else {
-                unread.add(e.getKey());
-                if (why.size() < MAX_REASONS) {
-                    why.add(e.getKey().shortHex() + " (held by " + e.getValue() + "): " + error);
-                }
+                expected.add(e);
             }
         }
-        return new Reads(expected, expected - unread.size(), lost, micros, unread, why);
+        ExecutorService readers = Executors.newFixedThreadPool(READERS);
+        try {
+            List<Future<String>> results = new ArrayList<>();
+            for (Map.Entry<Id, Set<Integer>> e : expected) {
+                SplittableRandom own = random.split();
+                results.add(readers.submit(() -> {
+                    long t0 = System.nanoTime();
+                    String error = readUntil(e.getKey(), live, deadline, sided, own);
+                    if (error == null) {
+                        synchronized (micros) {
+                            micros.recordValue((System.nanoTime() - t0) / 1000);
+                        }
+                    }
+                    return error;
+                }));
+            }
+            for (int i = 0; i < expected.size(); i++) {
+                String error = outcome(results.get(i), deadline);
+                if (error != null) {
+                    Map.Entry<Id, Set<Integer>> e = expected.get(i);
+                    unread.add(e.getKey());
+                    if (why.size() < MAX_REASONS) {
+                        why.add(e.getKey().shortHex() + " (held by " + e.getValue() + "): " + error);
+                    }
+                }
+            }
+        } finally {
+            readers.shutdownNow();
+        }
+        return new Reads(expected.size(), expected.size() - unread.size(), lost, micros, unread, why);
+    }
+
+    /** A reader's result: null if it read its block; it ends by {@code deadline} and one operation's bound. */
+    private static String outcome(Future<String> result, long deadline) throws InterruptedException {
+        long bound = Math.max(0, deadline - System.nanoTime()) + OPERATION_TIMEOUT.toNanos();
+        try {
+            return result.get(bound, TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            return "reader failed: " + e.getCause();
+        } catch (TimeoutException e) {
+            return "reader still busy " + TimeUnit.NANOSECONDS.toSeconds(bound) + " s on";
+        }
     }
 
     /** Null once {@code key} is read, or why the last try failed when {@code deadline} passes first. */
-    private String readUntil(Id key, List<Integer> live, long deadline, boolean sided) throws InterruptedException {
+    private String readUntil(Id key, List<Integer> live, long deadline, boolean sided, SplittableRandom own)
+            throws InterruptedException {
         String error = "no time left to try";
         for (int attempt = 0; System.nanoTime() < deadline; attempt++) {
             long left = Math.min(OPERATION_TIMEOUT.toNanos(), deadline - System.nanoTime());
-            int via = pick(live);
+            int via = live.get(own.nextInt(live.size()));
             try {
                 DHash client = sided ? cluster.client(via, live) : cluster.client(via);
                 client.get(key).get(Math.max(1, left), TimeUnit.NANOSECONDS);
