@@ -2,8 +2,10 @@ package org.cfs.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.function.UnaryOperator;
 import org.cfs.chord.ByteSize;
 import org.cfs.chord.Endpoint;
+import org.cfs.chord.Transport;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
@@ -61,12 +63,21 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        CommandLine cmd = commandLine();
+        System.exit(run(args, UnaryOperator.identity()));
+    }
+
+    /**
+     * Runs {@code cfs} as {@link #main} does but returns the exit code, and a {@code node} sends
+     * through {@code nodeTransport} applied to its Netty transport: the seam for embedding a node
+     * whose network is changed, as the test cluster's nodes with delayed links are.
+     */
+    public static int run(String[] args, UnaryOperator<Transport> nodeTransport) {
+        CommandLine cmd = commandLine(nodeTransport);
         cmd.setExecutionStrategy(parsed -> {
             configureLogging(parsed, ((Main) cmd.getCommand()).verbose);
             return new CommandLine.RunLast().execute(parsed);
         });
-        System.exit(cmd.execute(args));
+        return cmd.execute(args);
     }
 
     /**
@@ -74,8 +85,18 @@ public final class Main implements Runnable {
      * public for tests elsewhere that run commands in process.
      */
     public static CommandLine commandLine() {
+        return commandLine(UnaryOperator.identity());
+    }
+
+    private static CommandLine commandLine(UnaryOperator<Transport> nodeTransport) {
         Main main = new Main();
-        CommandLine cmd = new CommandLine(main);
+        CommandLine.IFactory defaults = CommandLine.defaultFactory();
+        CommandLine cmd = new CommandLine(main, new CommandLine.IFactory() {
+            @Override
+            public <K> K create(Class<K> cls) throws Exception {
+                return cls == NodeCommand.class ? cls.cast(new NodeCommand(nodeTransport)) : defaults.create(cls);
+            }
+        });
         cmd.registerConverter(Endpoint.class, new EndpointConverter());
         cmd.registerConverter(ByteSize.class, new ByteSizeConverter());
         NodeConfigFile.describeConfigOption(cmd.getSubcommands().get("node").getCommandSpec());

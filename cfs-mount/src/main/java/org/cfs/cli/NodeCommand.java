@@ -11,10 +11,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
 import org.cfs.chord.ByteSize;
 import org.cfs.chord.ChordConfig;
 import org.cfs.chord.ChordHost;
 import org.cfs.chord.Endpoint;
+import org.cfs.chord.Transport;
 import org.cfs.chord.netty.NettyTransport;
 import org.cfs.dhash.DHash;
 import org.cfs.dhash.DHashConfig;
@@ -65,6 +67,17 @@ final class NodeCommand implements Callable<Integer> {
 
     @Spec
     private CommandSpec spec;
+
+    /** Applied to the node's Netty transport; the identity but where {@link Main#run} embeds a node. */
+    private final UnaryOperator<Transport> transportDecorator;
+
+    NodeCommand() {
+        this(UnaryOperator.identity());
+    }
+
+    NodeCommand(UnaryOperator<Transport> transportDecorator) {
+        this.transportDecorator = transportDecorator;
+    }
 
     @Option(names = "--listen", required = true, paramLabel = "IP:PORT",
             description = "Address to listen on. Peers derive this node's ids from the IP (H(ip#vnode),"
@@ -317,8 +330,8 @@ final class NodeCommand implements Callable<Integer> {
             return builder
                     .config(config)
                     .vnodes(vnodes)
-                    .transport(handler -> NettyTransport.bind(listen, DHashMessages.registry(), handler,
-                            NettyTransport.Options.defaults()))
+                    .transport(handler -> transportDecorator.apply(NettyTransport.bind(listen,
+                            DHashMessages.registry(), handler, NettyTransport.Options.defaults())))
                     .build();
         } catch (UncheckedIOException e) {
             throw new CommandFailedException(e.getMessage(), e);

@@ -13,9 +13,10 @@ import java.util.concurrent.TimeUnit;
 import org.cfs.chord.Endpoint;
 
 /**
- * Real {@code cfs node} processes on loopback, for tests and the lab: each has its own loopback
- * address (node ids are H(ip#vnode)) with a free port there, a data directory and a log per run
- * under {@code runDir}. They run the cfs CLI from this JVM's class path (the test class path, or
+ * Real {@code cfs node} processes, for tests and the lab: each has its own address (node ids are
+ * H(ip#vnode)), by default a loopback address with a free port there, or one given with the
+ * network namespace it lives in ({@code org.cfs.cluster.netns}), and a data directory and a log
+ * per run under {@code runDir}. They run the cfs CLI from this JVM's class path (the test class path, or
  * the lab jar, which holds it) and are stopped by their process handles, never by name, with a
  * bounded wait.
  */
@@ -29,6 +30,13 @@ public final class NodeProcesses implements AutoCloseable {
     private final String heap;
     /** The CPUs the nodes run on (a {@code taskset -c} list), or null for any. */
     private String cpus;
+    /** Per node, the network namespace it runs in ({@code ip netns exec}), or null for this one. */
+    private final String[] namespaces;
+    /** The class whose main runs the node, and the arguments it takes before the cfs command line. */
+    private String mainClass = "org.cfs.cli.Main";
+    private List<String> mainArgs = List.of();
+    /** JVM options beyond the heap. */
+    private List<String> jvmOptions = List.of();
     private final List<Endpoint> endpoints = new ArrayList<>();
     private final List<Process> started = new ArrayList<>();
     private final Process[] current;
@@ -41,15 +49,58 @@ public final class NodeProcesses implements AutoCloseable {
 
     /** As above, each JVM with {@code -Xmx} {@code heap}. */
     public NodeProcesses(Path runDir, int count, int vnodes, String heap) throws IOException {
+        this(runDir, loopbackEndpoints(count), vnodes, heap);
+    }
+
+    /**
+     * Nodes listening at {@code endpoints}, which need not be on this machine's loopback (see
+     * {@link #inNamespaces}); none started yet.
+     */
+    public NodeProcesses(Path runDir, List<Endpoint> endpoints, int vnodes, String heap) throws IOException {
         this.runDir = Files.createDirectories(runDir);
         this.vnodes = vnodes;
         this.heap = heap;
+        this.endpoints.addAll(endpoints);
+        this.current = new Process[endpoints.size()];
+        this.runs = new String[endpoints.size()];
+        this.namespaces = new String[endpoints.size()];
+    }
+
+    private static List<Endpoint> loopbackEndpoints(int count) throws IOException {
+        List<Endpoint> out = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             String address = LoopbackAddresses.next();
-            endpoints.add(new Endpoint(address, freePort(address)));
+            out.add(new Endpoint(address, freePort(address)));
         }
-        this.current = new Process[count];
-        this.runs = new String[count];
+        return out;
+    }
+
+    /**
+     * Runs node {@code i} from now on in network namespace {@code names.get(i)} (through
+     * {@code ip netns exec}, which execs, so the process handle is still the JVM's).
+     */
+    public NodeProcesses inNamespaces(List<String> names) {
+        if (names.size() != endpoints.size()) {
+            throw new IllegalArgumentException(names.size() + " namespaces for " + endpoints.size() + " nodes");
+        }
+        names.toArray(namespaces);
+        return this;
+    }
+
+    /** Gives the JVMs started from now on {@code options} (e.g. {@code -XX:TieredStopAtLevel=1}) besides the heap. */
+    public NodeProcesses withJvmOptions(List<String> options) {
+        this.jvmOptions = List.copyOf(options);
+        return this;
+    }
+
+    /**
+     * Runs the nodes started from now on with {@code mainClass}, given {@code args} and then the
+     * cfs command line ({@code node --listen ...}); by default the cfs CLI itself.
+     */
+    public NodeProcesses runningMain(String mainClass, List<String> args) {
+        this.mainClass = mainClass;
+        this.mainArgs = List.copyOf(args);
+        return this;
     }
 
     /** Runs the nodes started from now on only on {@code cpuList} ({@code taskset -c}, e.g. "0" or "0-2"). */
@@ -76,9 +127,14 @@ public final class NodeProcesses implements AutoCloseable {
      */
     public Process start(int index, Endpoint join, String run, String... options) throws IOException {
         List<String> command = new ArrayList<>(cpus == null ? List.of() : List.of("taskset", "-c", cpus));
-        command.addAll(List.of(java(), "-Xmx" + heap,
-                "-cp", System.getProperty("java.class.path"),
-                "org.cfs.cli.Main", "node",
+        if (namespaces[index] != null) {
+            command.addAll(List.of("ip", "netns", "exec", namespaces[index]));
+        }
+        command.addAll(List.of(java(), "-Xmx" + heap));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
+        command.addAll(mainArgs);
+        command.addAll(List.of("node",
                 "--listen", endpoints.get(index).toString(),
                 "--vnodes", String.valueOf(vnodes),
                 "--data", runDir.resolve("data-" + index).toString()));
