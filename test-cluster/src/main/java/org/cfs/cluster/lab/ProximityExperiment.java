@@ -1,5 +1,6 @@
 package org.cfs.cluster.lab;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -12,7 +13,9 @@ import org.cfs.chord.ChordConfig;
 import org.cfs.chord.ChordHost;
 import org.cfs.chord.ChordNode;
 import org.cfs.chord.Id;
+import org.cfs.chord.KbrApplication;
 import org.cfs.chord.LookupResult;
+import org.cfs.chord.NodeRef;
 import org.cfs.chord.sim.RegionLatency;
 import org.cfs.chord.sim.SimNetwork;
 import org.cfs.cluster.LookupBatch;
@@ -30,13 +33,15 @@ import picocli.CommandLine.Option;
  * Proximity neighbour selection on an Internet-like latency model ({@link RegionLatency}): the
  * same ring (same seed, same placement of hosts) is built twice, once with plain Chord fingers
  * and once with each finger the nearest of {@code --candidates} nodes, and the same lookups and
- * DHash fetches run on both. Stretch is a lookup's latency over the direct round trip from its
- * origin to the owner it found.
+ * DHash fetches run on both, and the same keys are routed recursively with KBR {@code route}.
+ * A lookup's stretch is its latency over the direct round trip from its origin to the owner it
+ * found (lookups are iterative: every step is a round trip from the origin); a routed message's
+ * is its one-way latency to the owner over the direct one-way delay.
  */
 @Command(name = "proximity", mixinStandardHelpOptions = true,
         description = "N simulated nodes in five regions of an Internet-like latency model, with and without "
                 + "proximity neighbour selection: lookup latency (mean, median, p99), stretch over the direct "
-                + "round trip, DHash fetch latency.")
+                + "round trip, recursive routes (one way) and their stretch, DHash fetch latency.")
 final class ProximityExperiment implements Callable<Integer> {
     @Option(names = "--nodes", defaultValue = "1000", description = "Nodes N (default ${DEFAULT-VALUE}).")
     int nodes;
@@ -70,7 +75,8 @@ final class ProximityExperiment implements Callable<Integer> {
         Run pns = run(candidates);
         plain.into(report, "plain");
         pns.into(report, "pns");
-        report.put("lookup_mean_reduction", 1 - pns.lookupMs.mean() / plain.lookupMs.mean())
+        report.put("route_mean_reduction", 1 - pns.routeMs.mean() / plain.routeMs.mean())
+                .put("lookup_mean_reduction", 1 - pns.lookupMs.mean() / plain.lookupMs.mean())
                 .put("lookup_median_reduction", 1 - pns.lookupMs.percentile(50) / plain.lookupMs.percentile(50))
                 .put("fetch_mean_reduction", 1 - pns.fetchMs.mean() / plain.fetchMs.mean())
                 .print(System.out, common.json);
@@ -90,6 +96,7 @@ final class ProximityExperiment implements Callable<Integer> {
             sim.advance(Duration.ofSeconds(fingerSeconds));
             Run run = new Run();
             lookups(sim, run);
+            routes(sim, run);
             fetches(ring, run);
             run.wallSeconds = (System.nanoTime() - wall) / 1e9;
             return run;
@@ -129,6 +136,59 @@ final class ProximityExperiment implements Callable<Integer> {
             double direct = network.roundTrip(origins.get(i).self().endpoint(), r.owner().endpoint()).toNanos() / 1e6;
             if (!origins.get(i).self().endpoint().equals(r.owner().endpoint())) {
                 run.stretch.add(ms / direct);
+            }
+        }
+    }
+
+    /**
+     * Messages routed recursively (KBR {@code route}: each hop forwards to the next) from random
+     * nodes to random keys: one-way latency to delivery at the owner, and its stretch over the
+     * direct one-way delay, Pastry's relative delay penalty. Same origins and keys as the lookups.
+     */
+    private void routes(SimRing sim, Run run) {
+        SplittableRandom random = new SplittableRandom(common.seed);
+        List<ChordNode> members = sim.nodes();
+        int count = common.lookups;
+        long[] delivered = new long[count];
+        ChordNode[] deliveredAt = new ChordNode[count];
+        Arrays.fill(delivered, -1);
+        for (ChordNode node : members) {
+            node.setApplication(new KbrApplication() {
+                @Override
+                public void deliver(Id key, byte[] message) {
+                    int i = ByteBuffer.wrap(message).getInt();
+                    delivered[i] = sim.clock().nanoTime();
+                    deliveredAt[i] = node;
+                }
+            });
+        }
+        List<ChordNode> origins = new ArrayList<>(count);
+        List<Id> keys = new ArrayList<>(count);
+        long start = sim.clock().nanoTime();
+        for (int i = 0; i < count; i++) {
+            ChordNode origin = members.get(random.nextInt(members.size()));
+            Id key = randomKey(random);
+            origins.add(origin);
+            keys.add(key);
+            origin.route(key, ByteBuffer.allocate(4).putInt(i).array(), null);
+        }
+        for (int waited = 0; waited < 120 && Arrays.stream(delivered).anyMatch(t -> t < 0); waited++) {
+            sim.advance(Duration.ofSeconds(1));
+        }
+        var oracle = sim.oracle();
+        for (int i = 0; i < count; i++) {
+            if (delivered[i] < 0) {
+                continue;
+            }
+            NodeRef at = deliveredAt[i].self();
+            if (oracle.owner(keys.get(i)).equals(at)) {
+                run.routedCorrect++;
+            }
+            double ms = (delivered[i] - start) / 1e6;
+            run.routeMs.add(ms);
+            if (!origins.get(i).self().endpoint().equals(at.endpoint())) {
+                run.routeStretch.add(ms / (sim.network().roundTrip(origins.get(i).self().endpoint(),
+                        at.endpoint()).toNanos() / 2e6));
             }
         }
     }
@@ -174,7 +234,10 @@ final class ProximityExperiment implements Callable<Integer> {
         final Sample hops = new Sample();
         final Sample stretch = new Sample();
         final Sample fetchMs = new Sample();
+        final Sample routeMs = new Sample();
+        final Sample routeStretch = new Sample();
         int correct;
+        int routedCorrect;
         double wallSeconds;
 
         void into(Report report, String mode) {
@@ -185,6 +248,12 @@ final class ProximityExperiment implements Callable<Integer> {
                     .put(mode + "_lookup_p99_ms", lookupMs.percentile(99))
                     .put(mode + "_stretch_mean", stretch.mean())
                     .put(mode + "_stretch_median", stretch.percentile(50))
+                    .put(mode + "_routed_correct", routedCorrect)
+                    .put(mode + "_route_mean_ms", routeMs.mean())
+                    .put(mode + "_route_median_ms", routeMs.percentile(50))
+                    .put(mode + "_route_p99_ms", routeMs.percentile(99))
+                    .put(mode + "_route_stretch_mean", routeStretch.mean())
+                    .put(mode + "_route_stretch_median", routeStretch.percentile(50))
                     .put(mode + "_fetches", fetchMs.count())
                     .put(mode + "_fetch_mean_ms", fetchMs.mean())
                     .put(mode + "_fetch_median_ms", fetchMs.percentile(50))
