@@ -256,13 +256,6 @@ final class Lookup {
             confirm(answerer, step.successors(), 0, 1);
             return;
         }
-        int owner = config.fingerCandidates() > 1 ? ownerIndex(key, answerer.id(), step.successors()) : -1;
-        if (owner >= 0) {
-            namedOwner = answerer;
-            List<NodeRef> succs = step.successors();
-            confirm(answerer, succs.subList(owner, succs.size()), 0, 1);
-            return;
-        }
         if (best == null || answerer.id().inOpen(best.id(), key)) {
             best = answerer;
             bestSuccessors = step.successors();
@@ -270,6 +263,14 @@ final class Lookup {
         }
         considerCloser(answerer, step.closer());
         considerCloser(answerer, step.successors());
+        int owner = config.fingerCandidates() > 1 ? ownerIndex(key, answerer.id(), step.successors()) : -1;
+        if (owner >= 0) {
+            // If every owner it names proves dead, confirm goes on with the candidates just added.
+            namedOwner = answerer;
+            List<NodeRef> succs = step.successors();
+            confirm(answerer, succs.subList(owner, succs.size()), 0, 1);
+            return;
+        }
         next();
     }
 

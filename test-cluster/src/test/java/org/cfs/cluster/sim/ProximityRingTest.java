@@ -36,6 +36,19 @@ class ProximityRingTest {
     }
 
     @Test
+    void withProximityLookupsStayCorrectWhenAThirdOfTheRingFailsAtOnce() {
+        SimRing ring = stableRing(CANDIDATES);
+        ring.crashFraction(0.3);
+        LookupBatch atOnce = ring.lookups(2_000);
+        assertEquals(2_000, atOnce.count());
+        assertTrue(atOnce.correctFraction() >= 0.999, () -> "only " + atOnce.correctFraction()
+                + " correct at once; first failure: " + atOnce.firstFailure());
+        ring.advance(Duration.ofSeconds(1));
+        LookupBatch after = ring.lookups(2_000);
+        assertEquals(2_000, after.correct(), () -> "after one period: " + after.firstFailure());
+    }
+
+    @Test
     void everyFingerIsOneOfTheFirstCandidatesOfItsInterval() {
         SimRing ring = stableRing(CANDIDATES);
         RingOracle oracle = ring.oracle();
