@@ -24,8 +24,13 @@ public final class ChordClient {
 
     /** A client whose lookups are counted and timed in {@code registry} ({@code cfs.lookup*}). */
     public ChordClient(Transport transport, Scheduler scheduler, ChordConfig config, MeterRegistry registry) {
-        this.rpc = new Rpc(transport, scheduler, config.requestTimeout(), ChordMetrics.of(registry));
+        this.rpc = new Rpc(transport, scheduler, config.requestTimeout(), ChordMetrics.of(registry), new RoundTrips());
         this.config = config;
+    }
+
+    /** The round trips this client measured to the nodes it asked. */
+    public RoundTrips roundTrips() {
+        return rpc.roundTrips();
     }
 
     /** Looks {@code key} up starting at vnode 0 of the host at {@code via}. */

@@ -17,6 +17,10 @@ import java.time.Duration;
  * @param secureRouting whether lookups test every answer against the density of ids this node
  *     knows and, when the result fails, retry over other routes and combine the answers
  *     (see {@link Lookup})
+ * @param fingerCandidates proximity neighbour selection: each finger is the nearest by measured
+ *     round trip of the first this many nodes at or past its start (the owner of the start and its
+ *     successors, so at most successors + 1) that lie before the next finger's start (see
+ *     {@link ProximityFingers}); 1 is plain Chord, the first node
  */
 public record ChordConfig(
         int successors,
@@ -27,12 +31,14 @@ public record ChordConfig(
         Duration requestTimeout,
         Duration lookupDeadline,
         int lookupCandidates,
-        boolean secureRouting) {
+        boolean secureRouting,
+        int fingerCandidates) {
 
     public ChordConfig {
         require(successors >= 1 && successors <= 256, "successors", successors, "1..256");
         require(maxVnodes >= 1 && maxVnodes <= 1024, "maxVnodes", maxVnodes, "1..1024");
         require(lookupCandidates >= 1 && lookupCandidates <= 64, "lookupCandidates", lookupCandidates, "1..64");
+        require(fingerCandidates >= 1 && fingerCandidates <= 64, "fingerCandidates", fingerCandidates, "1..64");
         positive("stabilizeInterval", stabilizeInterval);
         positive("fixFingersInterval", fixFingersInterval);
         positive("checkPredecessorInterval", checkPredecessorInterval);
@@ -42,38 +48,50 @@ public record ChordConfig(
 
     public static ChordConfig defaults() {
         return new ChordConfig(16, 16, Duration.ofSeconds(1), Duration.ofMillis(500),
-                Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(30), 4, true);
+                Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(30), 4, true, 1);
     }
 
     public ChordConfig withSuccessors(int r) {
         return new ChordConfig(r, maxVnodes, stabilizeInterval, fixFingersInterval,
-                checkPredecessorInterval, requestTimeout, lookupDeadline, lookupCandidates, secureRouting);
+                checkPredecessorInterval, requestTimeout, lookupDeadline, lookupCandidates, secureRouting,
+                fingerCandidates);
     }
 
     public ChordConfig withMaxVnodes(int max) {
         return new ChordConfig(successors, max, stabilizeInterval, fixFingersInterval,
-                checkPredecessorInterval, requestTimeout, lookupDeadline, lookupCandidates, secureRouting);
+                checkPredecessorInterval, requestTimeout, lookupDeadline, lookupCandidates, secureRouting,
+                fingerCandidates);
     }
 
     /** Sets stabilize, fix-fingers and check-predecessor periods together, in the default ratio. */
     public ChordConfig withStabilizeInterval(Duration interval) {
         return new ChordConfig(successors, maxVnodes, interval, interval.dividedBy(2),
-                interval.multipliedBy(2), requestTimeout, lookupDeadline, lookupCandidates, secureRouting);
+                interval.multipliedBy(2), requestTimeout, lookupDeadline, lookupCandidates, secureRouting,
+                fingerCandidates);
     }
 
     public ChordConfig withRequestTimeout(Duration timeout) {
         return new ChordConfig(successors, maxVnodes, stabilizeInterval, fixFingersInterval,
-                checkPredecessorInterval, timeout, lookupDeadline, lookupCandidates, secureRouting);
+                checkPredecessorInterval, timeout, lookupDeadline, lookupCandidates, secureRouting,
+                fingerCandidates);
     }
 
     public ChordConfig withLookupDeadline(Duration deadline) {
         return new ChordConfig(successors, maxVnodes, stabilizeInterval, fixFingersInterval,
-                checkPredecessorInterval, requestTimeout, deadline, lookupCandidates, secureRouting);
+                checkPredecessorInterval, requestTimeout, deadline, lookupCandidates, secureRouting,
+                fingerCandidates);
     }
 
     public ChordConfig withSecureRouting(boolean secure) {
         return new ChordConfig(successors, maxVnodes, stabilizeInterval, fixFingersInterval,
-                checkPredecessorInterval, requestTimeout, lookupDeadline, lookupCandidates, secure);
+                checkPredecessorInterval, requestTimeout, lookupDeadline, lookupCandidates, secure,
+                fingerCandidates);
+    }
+
+    /** Proximity neighbour selection among {@code candidates} nodes per finger; 1 turns it off. */
+    public ChordConfig withFingerCandidates(int candidates) {
+        return new ChordConfig(successors, maxVnodes, stabilizeInterval, fixFingersInterval,
+                checkPredecessorInterval, requestTimeout, lookupDeadline, lookupCandidates, secureRouting, candidates);
     }
 
     private static void require(boolean ok, String name, int value, String range) {

@@ -41,6 +41,7 @@ public final class ChordHost implements AutoCloseable {
     private final List<Vnode> vnodes;
     private final List<ChordNode> nodes;
     private final MeterRegistry meterRegistry;
+    private final RoundTrips roundTrips = new RoundTrips();
     private volatile Transport.RequestHandler serviceHandler;
     private volatile Predicate<Id> keyHolder = key -> false;
     private volatile State state = State.NEW;
@@ -52,7 +53,8 @@ public final class ChordHost implements AutoCloseable {
         this.random = b.random != null ? b.random : new SplittableRandom();
         this.transport = b.transportFactory.apply(this::handle);
         this.meterRegistry = b.meterRegistry;
-        Rpc rpc = new Rpc(transport, scheduler, config.requestTimeout(), ChordMetrics.of(meterRegistry));
+        Rpc rpc = new Rpc(transport, scheduler, config.requestTimeout(), ChordMetrics.of(meterRegistry),
+                roundTrips);
         Endpoint local = transport.local();
         List<Vnode> list = new ArrayList<>(b.vnodes);
         for (int v = 0; v < b.vnodes; v++) {
@@ -165,6 +167,11 @@ public final class ChordHost implements AutoCloseable {
 
     public Transport transport() {
         return transport;
+    }
+
+    /** The round trips this host measured to its peers; the layers above record theirs into it too. */
+    public RoundTrips roundTrips() {
+        return roundTrips;
     }
 
     /** Where this host's lookups are counted and timed; the layers above may record into it too. */

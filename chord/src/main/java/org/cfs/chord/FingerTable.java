@@ -4,8 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Finger i of a vnode at id n is the first node that succeeds n + 2^i. Entries may be null
- * (unknown or dropped as dead); correctness never depends on them, only lookup speed.
+ * Finger i of a vnode at id n is the first node that succeeds n + 2^i, or with proximity
+ * neighbour selection one of the first few in [n + 2^i, n + 2^(i+1)) ({@link ProximityFingers}).
+ * Entries may be null (unknown or dropped as dead); correctness never depends on them, only
+ * lookup speed.
  */
 final class FingerTable {
     private static final Id[] POWERS = new Id[Id.BITS];

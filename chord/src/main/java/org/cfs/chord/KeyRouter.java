@@ -18,11 +18,14 @@ final class KeyRouter {
     private final VnodeTables tables;
     private final NodeRef self;
     private final Rpc rpc;
+    /** Proximity routing: a message goes straight to an owner our successor list names. */
+    private final boolean ownerFromSuccessors;
 
-    KeyRouter(VnodeTables tables, Rpc rpc) {
+    KeyRouter(VnodeTables tables, Rpc rpc, boolean ownerFromSuccessors) {
         this.tables = tables;
         this.self = tables.self();
         this.rpc = rpc;
+        this.ownerFromSuccessors = ownerFromSuccessors;
     }
 
     /** Starts routing {@code message} from here, trying {@code hint} first if not null. */
@@ -58,16 +61,23 @@ final class KeyRouter {
             next = succs.get(0);
             last = true;
         } else {
-            List<NodeRef> closer = tables.closestPreceding(key, 1, false);
-            next = closer.isEmpty() ? succs.get(0) : closer.get(0);
+            int owner = ownerFromSuccessors ? Lookup.ownerIndex(key, self.id(), succs) : -1;
+            if (owner >= 0) {
+                next = succs.get(owner);
+                last = true;
+            } else {
+                List<NodeRef> closer = tables.closestPreceding(key, 1, false);
+                next = closer.isEmpty() ? succs.get(0) : closer.get(0);
+            }
         }
+        NodeRef planned = next;
         next = tables.application().forward(key, message, next);
         if (next == null) {
             accepted.complete(null);
             return;
         }
         NodeRef to = next;
-        boolean toOwner = last && to.equals(succs.get(0));
+        boolean toOwner = last && to.equals(planned);
         rpc.call(to, new Route(to.vnode(), key, message, toOwner, hops), Ack.class).whenComplete((ack, error) -> {
             if (error == null) {
                 accepted.complete(null);

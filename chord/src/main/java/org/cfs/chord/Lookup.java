@@ -26,6 +26,9 @@ import org.cfs.chord.wire.ChordMessages.StepReply;
  * successor list; once every candidate between that node and the key has proved dead, the owner
  * is the first live node of that list past the key.
  *
+ * <p>With proximity routing ({@link ChordConfig#fingerCandidates} above 1) an answer whose successor
+ * list reaches past the key names the owner just as a "done" answer does.
+ *
  * <p>With secure routing on, every answer's successor list must pass the {@link IdDensity} test
  * against this node's own: an answer that fails is not used and its sender becomes a suspect. An
  * owner whose own successor list fails is answered by combining that list with the one that named
@@ -260,7 +263,33 @@ final class Lookup {
         }
         considerCloser(answerer, step.closer());
         considerCloser(answerer, step.successors());
+        int owner = config.fingerCandidates() > 1 ? ownerIndex(key, answerer.id(), step.successors()) : -1;
+        if (owner >= 0) {
+            // If every owner it names proves dead, confirm goes on with the candidates just added.
+            namedOwner = answerer;
+            List<NodeRef> succs = step.successors();
+            confirm(answerer, succs.subList(owner, succs.size()), 0, 1);
+            return;
+        }
         next();
+    }
+
+    /**
+     * Where in {@code successors} (those of the node at {@code from}, in ring order) the owner of
+     * {@code key} is, or -1 if the list ends before the key. With proximity routing lookups and
+     * routed messages go there at once rather than on to the key's predecessor: the last hops,
+     * which proximity cannot shorten, are skipped.
+     */
+    static int ownerIndex(Id key, Id from, List<NodeRef> successors) {
+        Id at = from;
+        for (int i = 0; i < successors.size(); i++) {
+            Id next = successors.get(i).id();
+            if (key.inHalfOpen(at, next)) {
+                return i;
+            }
+            at = next;
+        }
+        return -1;
     }
 
     /** The density test of secure routing; a client's first answer (from its seed) sets the reference. */

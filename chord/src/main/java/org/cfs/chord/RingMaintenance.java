@@ -23,6 +23,7 @@ final class RingMaintenance {
     private final NodeRef self;
     private final ChordConfig config;
     private final Rpc rpc;
+    private final ProximityFingers proximity;
     private int nextFinger;
 
     RingMaintenance(VnodeTables tables, ChordConfig config, Rpc rpc) {
@@ -30,6 +31,7 @@ final class RingMaintenance {
         this.self = tables.self();
         this.config = config;
         this.rpc = rpc;
+        this.proximity = new ProximityFingers(self, rpc, config.fingerCandidates());
     }
 
     CompletableFuture<Void> stabilize() {
@@ -132,13 +134,15 @@ final class RingMaintenance {
             }
         }
         int index = i;
-        return Lookup.fromNode(fingers.start(index), rpc, config, tables, false).handle((found, error) -> {
-            nextFinger = error == null ? fingers.fill(index, found.owner()) : index + 1;
-            if (nextFinger >= Id.BITS) {
-                nextFinger = 0;
-            }
-            return null;
-        });
+        return Lookup.fromNode(fingers.start(index), rpc, config, tables, false)
+                .thenCompose(found -> proximity.choose(fingers, index, found))
+                .handle((finger, error) -> {
+                    nextFinger = error == null ? fingers.fill(index, finger) : index + 1;
+                    if (nextFinger >= Id.BITS) {
+                        nextFinger = 0;
+                    }
+                    return null;
+                });
     }
 
     /** Zave's rectify: a better predecessor is adopted; a worse one only if the current one is dead. */

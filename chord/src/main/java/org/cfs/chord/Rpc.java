@@ -15,9 +15,11 @@ final class Rpc {
     private final Duration timeout;
     private final ChordMetrics metrics;
     private final Suspects suspects;
+    private final RoundTrips roundTrips;
 
-    Rpc(Transport transport, Scheduler scheduler, Duration timeout, ChordMetrics metrics) {
+    Rpc(Transport transport, Scheduler scheduler, Duration timeout, ChordMetrics metrics, RoundTrips roundTrips) {
         this.transport = transport;
+        this.roundTrips = roundTrips;
         this.scheduler = scheduler;
         this.timeout = timeout;
         this.metrics = metrics;
@@ -26,6 +28,7 @@ final class Rpc {
 
     <R extends Message> CompletableFuture<R> call(NodeRef to, Message request, Class<R> replyType) {
         CompletableFuture<Message> sent;
+        long start = scheduler.nanoTime();
         try {
             sent = transport.request(to.endpoint(), request, timeout);
         } catch (RuntimeException e) {
@@ -37,6 +40,7 @@ final class Rpc {
                 throw te != null ? te : new TransportException(TransportException.Reason.CLOSED,
                         "request to " + to + " failed: " + error, error);
             }
+            roundTrips.record(to.endpoint(), Math.max(0, scheduler.nanoTime() - start));
             if (!replyType.isInstance(reply)) {
                 throw new TransportException(TransportException.Reason.MALFORMED, "node " + to
                         + " answered " + request.getClass().getSimpleName() + " with "
@@ -62,6 +66,11 @@ final class Rpc {
     /** The nodes this host caught lying lately, which its lookups take answers from last. */
     Suspects suspects() {
         return suspects;
+    }
+
+    /** The round trips measured by this Rpc's requests, among others. */
+    RoundTrips roundTrips() {
+        return roundTrips;
     }
 
     /** Where lookups made through this Rpc record themselves. */

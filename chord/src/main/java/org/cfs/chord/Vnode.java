@@ -41,7 +41,7 @@ final class Vnode {
         this.rpc = rpc;
         this.tables = new VnodeTables(self, config, host::holds);
         this.maintenance = new RingMaintenance(tables, config, rpc);
-        KeyRouter router = new KeyRouter(tables, rpc);
+        KeyRouter router = new KeyRouter(tables, rpc, config.fingerCandidates() > 1);
         this.server = new VnodeServer(tables, maintenance, router);
         this.api = new KbrNode(tables, config, rpc, router);
     }

@@ -16,6 +16,7 @@ import org.cfs.chord.Endpoint;
 import org.cfs.chord.Id;
 import org.cfs.chord.LookupResult;
 import org.cfs.chord.NodeRef;
+import org.cfs.chord.RoundTrips;
 import org.cfs.chord.Scheduler;
 import org.cfs.chord.Transport;
 import org.cfs.chord.TransportException;
@@ -37,8 +38,6 @@ import org.cfs.dhash.DHashMessages.StoreBlock;
 final class BlockClient {
     /** Path nodes, nearest the owner first, that a reader offers a fetched block to. */
     private static final int CACHE_OFFERS = 2;
-    /** Weight of a new round-trip sample in the moving average. */
-    private static final double RTT_WEIGHT = 0.25;
 
     private final Function<Id, CompletableFuture<LookupResult>> lookup;
     private final Function<Id, CompletableFuture<LookupResult>> holderLookup;
@@ -48,7 +47,8 @@ final class BlockClient {
     private final Scheduler scheduler;
     private final DHashConfig config;
     private final Clock clock;
-    private final Map<Endpoint, Double> rttNanos = new ConcurrentHashMap<>();
+    /** The host's (or client's) round trips, which its Chord requests feed too. */
+    private final RoundTrips roundTrips;
     /** Hosts that served a bad copy, to when they are asked last: a liar costs one request, not one per read. */
     private final Map<Endpoint, Long> distrustedUntil = new ConcurrentHashMap<>();
     /** How long a host that served a bad copy is asked only after every other replica. */
@@ -60,8 +60,9 @@ final class BlockClient {
      */
     BlockClient(Function<Id, CompletableFuture<LookupResult>> lookup,
                 Function<Id, CompletableFuture<LookupResult>> holderLookup, Consumer<NodeRef> distrust,
-                Transport transport, Scheduler scheduler, DHashConfig config, Clock clock) {
+                Transport transport, Scheduler scheduler, DHashConfig config, Clock clock, RoundTrips roundTrips) {
         this.lookup = lookup;
+        this.roundTrips = roundTrips;
         this.holderLookup = holderLookup;
         this.distrust = distrust;
         this.transport = transport;
@@ -336,7 +337,10 @@ final class BlockClient {
         }
         int k = Math.min(config.replicas(), trusted.size());
         List<NodeRef> first = new ArrayList<>(trusted.subList(0, k));
-        first.sort(Comparator.comparingDouble(n -> rttNanos.getOrDefault(n.endpoint(), Double.MAX_VALUE)));
+        first.sort(Comparator.comparingLong(n -> {
+            long rtt = roundTrips.nanos(n.endpoint());
+            return rtt < 0 ? Long.MAX_VALUE : rtt;
+        }));
         first.addAll(trusted.subList(k, trusted.size()));
         first.addAll(distrusted);
         return first;
@@ -347,8 +351,7 @@ final class BlockClient {
         long start = scheduler.nanoTime();
         return Exchange.send(transport, to, request, replyType, config.requestTimeout()).whenComplete((reply, e) -> {
             if (reply != null) {
-                double sample = scheduler.nanoTime() - start;
-                rttNanos.merge(to.endpoint(), sample, (old, now) -> old + RTT_WEIGHT * (now - old));
+                roundTrips.record(to.endpoint(), Math.max(0, scheduler.nanoTime() - start));
             }
         });
     }

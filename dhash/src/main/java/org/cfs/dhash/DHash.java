@@ -90,7 +90,7 @@ public final class DHash implements AutoCloseable, MeterBinder {
         Function<Id, CompletableFuture<LookupResult>> holderLookup = caching
                 ? key -> host.vnodes().get(0).lookupHolder(key) : null;
         BlockClient client = new BlockClient(lookup, holderLookup, node -> host.vnodes().get(0).distrust(node),
-                host.transport(), host.scheduler(), config, clock);
+                host.transport(), host.scheduler(), config, clock, host.roundTrips());
         // Maintenance's requests and lookups all go through one meter, so a round's cost is measurable.
         TrafficMeter meter = new TrafficMeter(host.transport(), DHashMessages.registry());
         ChordClient metered = new ChordClient(meter, host.scheduler(), host.config(), host.meterRegistry());
@@ -146,7 +146,8 @@ public final class DHash implements AutoCloseable, MeterBinder {
     public static DHash client(ChordClient chord, Endpoint via, Transport transport, Scheduler scheduler,
                                DHashConfig config, Clock clock) {
         Function<Id, CompletableFuture<LookupResult>> lookup = key -> chord.lookup(key, via);
-        return new DHash(new BlockClient(lookup, null, chord::distrust, transport, scheduler, config, clock),
+        return new DHash(new BlockClient(lookup, null, chord::distrust, transport, scheduler, config, clock,
+                chord.roundTrips()),
                 null, null, null, null);
     }
 

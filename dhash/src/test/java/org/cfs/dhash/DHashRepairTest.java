@@ -78,7 +78,7 @@ class DHashRepairTest {
         ChordHost reader = hosts.get(0);
         List<NodeRef> distrusted = new ArrayList<>();
         BlockClient client = new BlockClient(key -> reader.vnodes().get(0).lookup(key), null, distrusted::add,
-                reader.transport(), reader.scheduler(), config, CLOCK);
+                reader.transport(), reader.scheduler(), config, CLOCK, reader.roundTrips());
         assertTrue(await(client.put(block)).complete());
         List<NodeRef> replicas = BlockClient.replicaHosts(await(reader.vnodes().get(0).lookup(block.key())).replicaSet(),
                 config.replicas());

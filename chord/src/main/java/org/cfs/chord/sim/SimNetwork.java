@@ -18,22 +18,39 @@ import org.cfs.chord.wire.Message;
  * objects after a per-link latency, may be lost with a set probability, and a crashed host neither
  * answers nor runs its timers. Everything is seeded, so a run repeats exactly.
  *
- * <p>Each host has a base delay drawn once from {@code [minDelay, maxDelay]}; a message from a to
- * b takes (delay(a) + delay(b)) / 2 plus up to 10% jitter, which gives links of varied but stable
- * latency without storing anything per pair.
+ * <p>A {@link LatencyModel} gives each link its mean one-way delay from the two hosts' placements,
+ * and each message takes up to 10% longer (jitter): links of varied but stable latency without
+ * storing anything per pair. By default ({@link HostDelays}) each host has a base delay drawn once
+ * from {@code [minDelay, maxDelay]} and a link takes the mean of its two; {@link RegionLatency}
+ * places hosts in regions of an Internet-like plane.
  */
 public final class SimNetwork {
     private final SimClock clock = new SimClock();
     private final SplittableRandom random;
-    private final Duration minDelay;
-    private final Duration maxDelay;
+    private final LatencyModel latency;
     private final Map<Endpoint, Host> hosts = new HashMap<>();
     private double loss;
 
     public SimNetwork(long seed, Duration minDelay, Duration maxDelay) {
+        this(seed, new HostDelays(minDelay, maxDelay));
+    }
+
+    public SimNetwork(long seed, LatencyModel latency) {
         this.random = new SplittableRandom(seed);
-        this.minDelay = minDelay;
-        this.maxDelay = maxDelay;
+        this.latency = latency;
+    }
+
+    /** The mean round trip between two hosts, without jitter: what a perfect direct measurement would say. */
+    public Duration roundTrip(Endpoint a, Endpoint b) {
+        return Duration.ofNanos(2 * latency.oneWayNanos(known(a).placement, known(b).placement));
+    }
+
+    private Host known(Endpoint endpoint) {
+        Host h = hosts.get(endpoint);
+        if (h == null) {
+            throw new IllegalArgumentException("host " + endpoint + " is not on this network");
+        }
+        return h;
     }
 
     public SimClock clock() {
@@ -104,12 +121,11 @@ public final class SimNetwork {
     }
 
     private Host host(Endpoint endpoint) {
-        return hosts.computeIfAbsent(endpoint, e -> new Host(e, minDelay.toNanos()
-                + (long) (random.nextDouble() * (maxDelay.toNanos() - minDelay.toNanos()))));
+        return hosts.computeIfAbsent(endpoint, e -> new Host(e, latency.place(e, random)));
     }
 
     private long latency(Host a, Host b) {
-        long base = (a.delayNanos + b.delayNanos) / 2;
+        long base = latency.oneWayNanos(a.placement, b.placement);
         return base + (long) (random.nextDouble() * base * 0.1);
     }
 
@@ -119,15 +135,16 @@ public final class SimNetwork {
 
     private final class Host {
         final Endpoint endpoint;
-        final long delayNanos;
+        /** Where the latency model put the host. */
+        final long placement;
         final HostScheduler scheduler = new HostScheduler(this);
         final HostTransport transport = new HostTransport(this);
         Transport.RequestHandler handler;
         boolean alive = true;
 
-        Host(Endpoint endpoint, long delayNanos) {
+        Host(Endpoint endpoint, long placement) {
             this.endpoint = endpoint;
-            this.delayNanos = delayNanos;
+            this.placement = placement;
         }
     }
 

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         subcommands = {PathsExperiment.class, FailuresExperiment.class, ScaleExperiment.class,
             LookupBenchmark.class, DHashFailuresExperiment.class, MaintenanceCostExperiment.class, PathCacheExperiment.class,
             DHashBenchmark.class, FloodBenchmark.class, FloodRealBenchmark.class, FloodSender.class,
-            HandOverExperiment.class, ChunkingExperiment.class, VolumeBenchmark.class,
+            HandOverExperiment.class, ChunkingExperiment.class, ProximityExperiment.class, VolumeBenchmark.class,
             MountBenchmark.class, GatewayBenchmark.class, BalanceExperiment.class, AttackExperiment.class,
             JmhCommand.class, DurabilityExperiment.class, NetnsBenchmark.class})
 public final class LabCommands {

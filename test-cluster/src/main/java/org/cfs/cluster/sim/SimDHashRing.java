@@ -35,7 +35,16 @@ public final class SimDHashRing implements DHashCluster {
     private BlockStore reusedDisk;
 
     public SimDHashRing(long seed, ChordConfig chord, DHashConfig config, StoreLimits limits) {
-        this.ring = new SimRing(seed, chord);
+        this(new SimRing(seed, chord), chord, config, limits);
+    }
+
+    /** DHash on every host of {@code ring}, which must have no hosts yet. */
+    public SimDHashRing(SimRing ring, ChordConfig chord, DHashConfig config, StoreLimits limits) {
+        if (!ring.hosts().isEmpty()) {
+            throw new IllegalArgumentException("DHash must be on every host: the ring already has "
+                    + ring.hosts().size());
+        }
+        this.ring = ring;
         this.chord = chord;
         this.config = config;
         this.wallClock = new SimWallClock(ring.clock(), Instant.parse("2026-01-01T00:00:00Z"));

@@ -9,6 +9,9 @@ import java.util.function.Consumer;
 import org.cfs.chord.ChordConfig;
 import org.cfs.chord.ChordHost;
 import org.cfs.chord.Endpoint;
+import org.cfs.chord.sim.HostDelays;
+import org.cfs.chord.sim.LatencyModel;
+import org.cfs.chord.sim.RegionLatency;
 import org.cfs.chord.sim.SimClock;
 import org.cfs.chord.sim.SimNetwork;
 import org.cfs.cluster.Cluster;
@@ -33,7 +36,12 @@ public final class SimRing implements Cluster {
 
     /** One-way message delay of each host is drawn from [minDelay, maxDelay]. */
     public SimRing(long seed, ChordConfig config, Duration minDelay, Duration maxDelay) {
-        this.network = new SimNetwork(seed, minDelay, maxDelay);
+        this(seed, config, new HostDelays(minDelay, maxDelay));
+    }
+
+    /** Link delays from {@code latency}, e.g. {@link RegionLatency}. */
+    public SimRing(long seed, ChordConfig config, LatencyModel latency) {
+        this.network = new SimNetwork(seed, latency);
         this.random = network.split();
         this.config = config;
     }
