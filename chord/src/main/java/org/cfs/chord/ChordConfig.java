@@ -17,6 +17,9 @@ import java.time.Duration;
  * @param secureRouting whether lookups test every answer against the density of ids this node
  *     knows and, when the result fails, retry over other routes and combine the answers
  *     (see {@link Lookup})
+ * @param mergeInterval mean period (jittered +-50%) of each vnode's merge check: a lookup of its
+ *     own id started at one of the far nodes it remembers, which finds the rest of the ring again
+ *     after a network partition heals (see {@link MergeCheck})
  */
 public record ChordConfig(
         int successors,
@@ -27,7 +30,8 @@ public record ChordConfig(
         Duration requestTimeout,
         Duration lookupDeadline,
         int lookupCandidates,
-        boolean secureRouting) {
+        boolean secureRouting,
+        Duration mergeInterval) {
 
     public ChordConfig {
         require(successors >= 1 && successors <= 256, "successors", successors, "1..256");
@@ -38,42 +42,52 @@ public record ChordConfig(
         positive("checkPredecessorInterval", checkPredecessorInterval);
         positive("requestTimeout", requestTimeout);
         positive("lookupDeadline", lookupDeadline);
+        positive("mergeInterval", mergeInterval);
     }
 
     public static ChordConfig defaults() {
         return new ChordConfig(16, 16, Duration.ofSeconds(1), Duration.ofMillis(500),
-                Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(30), 4, true);
+                Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(30), 4, true, Duration.ofSeconds(10));
     }
 
     public ChordConfig withSuccessors(int r) {
         return new ChordConfig(r, maxVnodes, stabilizeInterval, fixFingersInterval,
-                checkPredecessorInterval, requestTimeout, lookupDeadline, lookupCandidates, secureRouting);
+                checkPredecessorInterval, requestTimeout, lookupDeadline, lookupCandidates, secureRouting,
+                mergeInterval);
     }
 
     public ChordConfig withMaxVnodes(int max) {
         return new ChordConfig(successors, max, stabilizeInterval, fixFingersInterval,
-                checkPredecessorInterval, requestTimeout, lookupDeadline, lookupCandidates, secureRouting);
+                checkPredecessorInterval, requestTimeout, lookupDeadline, lookupCandidates, secureRouting,
+                mergeInterval);
     }
 
-    /** Sets stabilize, fix-fingers and check-predecessor periods together, in the default ratio. */
+    /** Sets stabilize, fix-fingers, check-predecessor and merge periods together, in the default ratio. */
     public ChordConfig withStabilizeInterval(Duration interval) {
         return new ChordConfig(successors, maxVnodes, interval, interval.dividedBy(2),
-                interval.multipliedBy(2), requestTimeout, lookupDeadline, lookupCandidates, secureRouting);
+                interval.multipliedBy(2), requestTimeout, lookupDeadline, lookupCandidates, secureRouting,
+                interval.multipliedBy(10));
+    }
+
+    public ChordConfig withMergeInterval(Duration interval) {
+        return new ChordConfig(successors, maxVnodes, stabilizeInterval, fixFingersInterval,
+                checkPredecessorInterval, requestTimeout, lookupDeadline, lookupCandidates, secureRouting, interval);
     }
 
     public ChordConfig withRequestTimeout(Duration timeout) {
         return new ChordConfig(successors, maxVnodes, stabilizeInterval, fixFingersInterval,
-                checkPredecessorInterval, timeout, lookupDeadline, lookupCandidates, secureRouting);
+                checkPredecessorInterval, timeout, lookupDeadline, lookupCandidates, secureRouting,
+                mergeInterval);
     }
 
     public ChordConfig withLookupDeadline(Duration deadline) {
         return new ChordConfig(successors, maxVnodes, stabilizeInterval, fixFingersInterval,
-                checkPredecessorInterval, requestTimeout, deadline, lookupCandidates, secureRouting);
+                checkPredecessorInterval, requestTimeout, deadline, lookupCandidates, secureRouting, mergeInterval);
     }
 
     public ChordConfig withSecureRouting(boolean secure) {
         return new ChordConfig(successors, maxVnodes, stabilizeInterval, fixFingersInterval,
-                checkPredecessorInterval, requestTimeout, lookupDeadline, lookupCandidates, secure);
+                checkPredecessorInterval, requestTimeout, lookupDeadline, lookupCandidates, secure, mergeInterval);
     }
 
     private static void require(boolean ok, String name, int value, String range) {

@@ -1,5 +1,6 @@
 package org.cfs.cluster.sim;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +26,7 @@ public final class SimRing implements Cluster {
     private final ChordConfig config;
     private final List<ChordHost> live = new ArrayList<>();
     private Consumer<ChordHost> setup = host -> { };
+    private MeterRegistry meterRegistry;
     private int created;
 
     public SimRing(long seed, ChordConfig config) {
@@ -61,6 +63,11 @@ public final class SimRing implements Cluster {
         this.setup = setup;
     }
 
+    /** Where hosts created from now on record their meters; by default nowhere. */
+    public void meterRegistry(MeterRegistry registry) {
+        this.meterRegistry = registry;
+    }
+
     @Override
     public int successors() {
         return config.successors();
@@ -80,13 +87,16 @@ public final class SimRing implements Cluster {
 
     private ChordHost startHost(int vnodes) {
         Endpoint endpoint = new Endpoint(address(created++), 4000);
-        ChordHost host = ChordHost.builder()
+        ChordHost.Builder builder = ChordHost.builder()
                 .config(config)
                 .vnodes(vnodes)
                 .scheduler(network.scheduler(endpoint))
                 .random(network.split())
-                .transport(handler -> network.attach(endpoint, handler))
-                .build();
+                .transport(handler -> network.attach(endpoint, handler));
+        if (meterRegistry != null) {
+            builder.meterRegistry(meterRegistry);
+        }
+        ChordHost host = builder.build();
         setup.accept(host);
         live.add(host);
         return host;
