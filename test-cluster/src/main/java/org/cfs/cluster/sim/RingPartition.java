@@ -69,14 +69,15 @@ public final class RingPartition {
         ring.network().heal();
     }
 
-    /** Vnodes of either side that disagree with the oracle of their own side. */
+    /** Live vnodes of either side that disagree with the oracle of their own side's live vnodes. */
     public int splitMismatches() {
-        return mismatches(side) + mismatches(rest);
+        Set<ChordHost> live = new HashSet<>(ring.hosts());
+        return mismatches(side, live) + mismatches(rest, live);
     }
 
-    private int mismatches(List<ChordHost> hosts) {
+    private int mismatches(List<ChordHost> hosts, Set<ChordHost> live) {
         List<ChordNode> nodes = new ArrayList<>();
-        hosts.forEach(h -> nodes.addAll(h.vnodes()));
+        hosts.stream().filter(live::contains).forEach(h -> nodes.addAll(h.vnodes()));
         return new RingOracle(nodes.stream().map(ChordNode::self).toList(), ring.successors())
                 .mismatches(nodes).count();
     }
