@@ -104,7 +104,7 @@ final class RingMaintenance {
      */
     boolean offerSuccessor(NodeRef candidate, List<NodeRef> itsSuccessors) {
         List<NodeRef> succs = tables.successors();
-        if (candidate.equals(self) || !succs.isEmpty() && !candidate.id().inOpen(self.id(), succs.get(0).id())) {
+        if (candidate.equals(self) || (!succs.isEmpty() && !candidate.id().inOpen(self.id(), succs.get(0).id()))) {
             return false;
         }
         adoptSuccessor(candidate, itsSuccessors);
