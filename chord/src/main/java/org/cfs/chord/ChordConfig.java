@@ -21,6 +21,9 @@ import java.time.Duration;
  *     round trip of the first this many nodes at or past its start (the owner of the start and its
  *     successors, so at most successors + 1) that lie before the next finger's start (see
  *     {@link ProximityFingers}); 1 is plain Chord, the first node
+ * @param mergeInterval mean period (jittered +-50%) of each vnode's merge check: a lookup of its
+ *     own id started at one of the far nodes it remembers, which finds the rest of the ring again
+ *     after a network partition heals (see {@link MergeCheck})
  */
 public record ChordConfig(
         int successors,
@@ -32,7 +35,8 @@ public record ChordConfig(
         Duration lookupDeadline,
         int lookupCandidates,
         boolean secureRouting,
-        int fingerCandidates) {
+        int fingerCandidates,
+        Duration mergeInterval) {
 
     public ChordConfig {
         require(successors >= 1 && successors <= 256, "successors", successors, "1..256");
@@ -44,54 +48,63 @@ public record ChordConfig(
         positive("checkPredecessorInterval", checkPredecessorInterval);
         positive("requestTimeout", requestTimeout);
         positive("lookupDeadline", lookupDeadline);
+        positive("mergeInterval", mergeInterval);
     }
 
     public static ChordConfig defaults() {
         return new ChordConfig(16, 16, Duration.ofSeconds(1), Duration.ofMillis(500),
-                Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(30), 4, true, 1);
+                Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(30), 4, true, 1,
+                Duration.ofSeconds(10));
     }
 
     public ChordConfig withSuccessors(int r) {
         return new ChordConfig(r, maxVnodes, stabilizeInterval, fixFingersInterval,
                 checkPredecessorInterval, requestTimeout, lookupDeadline, lookupCandidates, secureRouting,
-                fingerCandidates);
+                fingerCandidates, mergeInterval);
     }
 
     public ChordConfig withMaxVnodes(int max) {
         return new ChordConfig(successors, max, stabilizeInterval, fixFingersInterval,
                 checkPredecessorInterval, requestTimeout, lookupDeadline, lookupCandidates, secureRouting,
-                fingerCandidates);
+                fingerCandidates, mergeInterval);
     }
 
-    /** Sets stabilize, fix-fingers and check-predecessor periods together, in the default ratio. */
+    /** Sets stabilize, fix-fingers, check-predecessor and merge periods together, in the default ratio. */
     public ChordConfig withStabilizeInterval(Duration interval) {
         return new ChordConfig(successors, maxVnodes, interval, interval.dividedBy(2),
                 interval.multipliedBy(2), requestTimeout, lookupDeadline, lookupCandidates, secureRouting,
-                fingerCandidates);
+                fingerCandidates, interval.multipliedBy(10));
     }
 
     public ChordConfig withRequestTimeout(Duration timeout) {
         return new ChordConfig(successors, maxVnodes, stabilizeInterval, fixFingersInterval,
                 checkPredecessorInterval, timeout, lookupDeadline, lookupCandidates, secureRouting,
-                fingerCandidates);
+                fingerCandidates, mergeInterval);
     }
 
     public ChordConfig withLookupDeadline(Duration deadline) {
         return new ChordConfig(successors, maxVnodes, stabilizeInterval, fixFingersInterval,
                 checkPredecessorInterval, requestTimeout, deadline, lookupCandidates, secureRouting,
-                fingerCandidates);
+                fingerCandidates, mergeInterval);
     }
 
     public ChordConfig withSecureRouting(boolean secure) {
         return new ChordConfig(successors, maxVnodes, stabilizeInterval, fixFingersInterval,
                 checkPredecessorInterval, requestTimeout, lookupDeadline, lookupCandidates, secure,
-                fingerCandidates);
+                fingerCandidates, mergeInterval);
     }
 
     /** Proximity neighbour selection among {@code candidates} nodes per finger; 1 turns it off. */
     public ChordConfig withFingerCandidates(int candidates) {
         return new ChordConfig(successors, maxVnodes, stabilizeInterval, fixFingersInterval,
-                checkPredecessorInterval, requestTimeout, lookupDeadline, lookupCandidates, secureRouting, candidates);
+                checkPredecessorInterval, requestTimeout, lookupDeadline, lookupCandidates, secureRouting, candidates,
+                mergeInterval);
+    }
+
+    public ChordConfig withMergeInterval(Duration interval) {
+        return new ChordConfig(successors, maxVnodes, stabilizeInterval, fixFingersInterval,
+                checkPredecessorInterval, requestTimeout, lookupDeadline, lookupCandidates, secureRouting,
+                fingerCandidates, interval);
     }
 
     private static void require(boolean ok, String name, int value, String range) {

@@ -8,9 +8,9 @@ import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.time.Duration;
 
 /**
- * The meters lookups record into, looked up once per registry so a lookup only bumps them. With
- * {@link #NONE} (a composite registry with no members) every meter is a no-op: what simulations
- * and tests get unless they hand a host a registry.
+ * The meters lookups and merge checks ({@link MergeCheck}) record into, looked up once per
+ * registry so a lookup only bumps them. With {@link #NONE} (a composite registry with no members)
+ * every meter is a no-op: what simulations and tests get unless they hand a host a registry.
  */
 final class ChordMetrics {
     static final MeterRegistry DISCARDING = new CompositeMeterRegistry();
@@ -20,6 +20,9 @@ final class ChordMetrics {
     private final Counter failed;
     private final DistributionSummary hops;
     private final Timer latency;
+    private final Counter mergeChecks;
+    private final Counter mergeRequests;
+    private final Counter mergeAdopted;
 
     /** The meters in {@code registry}; {@link #NONE} for the discarding one. */
     static ChordMetrics of(MeterRegistry registry) {
@@ -42,6 +45,15 @@ final class ChordMetrics {
                 .serviceLevelObjectives(ms(1), ms(5), ms(10), ms(25), ms(50), ms(100), ms(250), ms(500),
                         ms(1000), ms(2500), ms(5000), ms(10_000), ms(30_000))
                 .register(registry);
+        mergeChecks = Counter.builder("cfs.ring.merge.checks")
+                .description("Merge checks: lookups of a vnode's own id started at a far node it remembers")
+                .register(registry);
+        mergeRequests = Counter.builder("cfs.ring.merge.requests")
+                .description("Requests merge checks sent: their lookups' hops and timeouts, and a notify per adoption")
+                .register(registry);
+        mergeAdopted = Counter.builder("cfs.ring.merge.adopted")
+                .description("Successors adopted because a merge check found a node between a vnode and its successor")
+                .register(registry);
     }
 
     private static Duration ms(long millis) {
@@ -59,5 +71,15 @@ final class ChordMetrics {
 
     void failed() {
         failed.increment();
+    }
+
+    void mergeChecked(int requests) {
+        mergeChecks.increment();
+        mergeRequests.increment(requests);
+    }
+
+    void mergeAdopted() {
+        mergeAdopted.increment();
+        mergeRequests.increment();
     }
 }

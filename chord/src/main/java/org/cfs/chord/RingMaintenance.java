@@ -99,6 +99,20 @@ final class RingMaintenance {
         });
     }
 
+    /**
+     * Adopts {@code candidate}, which a lookup has just found alive, if it lies between us and our
+     * successor or we have none: stabilize's second-query rule, for a node found another way (a
+     * merge check). Returns whether it was adopted.
+     */
+    boolean offerSuccessor(NodeRef candidate, List<NodeRef> itsSuccessors) {
+        List<NodeRef> succs = tables.successors();
+        if (candidate.equals(self) || (!succs.isEmpty() && !candidate.id().inOpen(self.id(), succs.get(0).id()))) {
+            return false;
+        }
+        adoptSuccessor(candidate, itsSuccessors);
+        return true;
+    }
+
     /** True if {@code candidate} lies between us and {@code current}, which is still our successor. */
     private boolean isBetterSuccessor(NodeRef candidate, NodeRef current) {
         List<NodeRef> succs = tables.successors();

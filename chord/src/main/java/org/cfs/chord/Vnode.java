@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * One vnode's life: it creates or joins the ring, runs the maintenance rounds while it is in it,
  * lets requests through to its {@link VnodeServer} only then, and leaves or stops. Its parts:
  * {@link VnodeTables} (what it knows), {@link RingMaintenance} (keeping that right),
- * {@link VnodeServer} (answering peers), {@link KeyRouter} and {@link KbrNode} (the KBR API).
+ * {@link MergeCheck} (finding the rest of the ring after a partition), {@link VnodeServer}
+ * (answering peers), {@link KeyRouter} and {@link KbrNode} (the KBR API).
  *
  * <p>Everything runs on the host scheduler's thread.
  */
@@ -29,10 +30,11 @@ final class Vnode {
     private final Rpc rpc;
     private final VnodeTables tables;
     private final RingMaintenance maintenance;
+    private final MergeCheck merge;
     private final VnodeServer server;
     private final KbrNode api;
     private volatile boolean running;
-    private final List<Scheduler.Timer> timers = new ArrayList<>(3);
+    private final List<Scheduler.Timer> timers = new ArrayList<>(4);
 
     Vnode(NodeRef self, ChordHost host, Rpc rpc) {
         this.self = self;
@@ -41,6 +43,7 @@ final class Vnode {
         this.rpc = rpc;
         this.tables = new VnodeTables(self, config, host::holds);
         this.maintenance = new RingMaintenance(tables, config, rpc);
+        this.merge = new MergeCheck(tables, maintenance, new FarNodes(self.id(), rpc.scheduler()), config, rpc);
         KeyRouter router = new KeyRouter(tables, rpc, config.fingerCandidates() > 1);
         this.server = new VnodeServer(tables, maintenance, router);
         this.api = new KbrNode(tables, config, rpc, router);
@@ -76,6 +79,7 @@ final class Vnode {
             }
             List<NodeRef> tail = found.replicaSet().subList(1, found.replicaSet().size());
             tables.adoptSuccessors(found.owner(), tail);
+            merge.joined(bootstrap, found);
             running = true;
             startMaintenance();
             maintenance.stabilize();
@@ -126,6 +130,7 @@ final class Vnode {
         loop(config.stabilizeInterval(), maintenance::stabilize);
         loop(config.fixFingersInterval(), maintenance::fixFingers);
         loop(config.checkPredecessorInterval(), maintenance::checkPredecessor);
+        loop(config.mergeInterval(), merge::run);
     }
 
     private void stopMaintenance() {

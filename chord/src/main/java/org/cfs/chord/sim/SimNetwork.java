@@ -3,6 +3,7 @@ package org.cfs.chord.sim;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.UnaryOperator;
 import java.util.concurrent.CompletableFuture;
@@ -23,6 +24,9 @@ import org.cfs.chord.wire.Message;
  * storing anything per pair. By default ({@link HostDelays}) each host has a base delay drawn once
  * from {@code [minDelay, maxDelay]} and a link takes the mean of its two; {@link RegionLatency}
  * places hosts in regions of an Internet-like plane.
+ *
+ * <p>{@link #partition} cuts the network in two: a message between the two sides is dropped, in
+ * either direction, until {@link #heal}. Each side goes on as if the other had crashed.
  */
 public final class SimNetwork {
     private final SimClock clock = new SimClock();
@@ -30,6 +34,8 @@ public final class SimNetwork {
     private final LatencyModel latency;
     private final Map<Endpoint, Host> hosts = new HashMap<>();
     private double loss;
+    /** One side of the cut, or empty when the network is whole. */
+    private Set<Endpoint> side = Set.of();
 
     public SimNetwork(long seed, Duration minDelay, Duration maxDelay) {
         this(seed, new HostDelays(minDelay, maxDelay));
@@ -68,6 +74,22 @@ public final class SimNetwork {
             throw new IllegalArgumentException("loss probability " + probability + " is outside [0, 1)");
         }
         this.loss = probability;
+    }
+
+    /**
+     * Cuts the network between {@code side} and every other host: from now on a request or reply
+     * sent across drops, as if lost, until {@link #heal}. Replaces any earlier cut.
+     */
+    public void partition(Set<Endpoint> side) {
+        if (side.isEmpty()) {
+            throw new IllegalArgumentException("a partition needs at least one host on its side; heal() mends it");
+        }
+        this.side = Set.copyOf(side);
+    }
+
+    /** Mends the cut: every host reaches every other again. */
+    public void heal() {
+        this.side = Set.of();
     }
 
     /** The scheduler of host {@code endpoint}: it runs on the shared clock but stops when the host crashes. */
@@ -131,6 +153,10 @@ public final class SimNetwork {
 
     private boolean lost() {
         return loss > 0 && random.nextDouble() < loss;
+    }
+
+    private boolean cut(Host a, Host b) {
+        return !side.isEmpty() && side.contains(a.endpoint) != side.contains(b.endpoint);
     }
 
     private final class Host {
@@ -199,7 +225,7 @@ public final class SimNetwork {
                             "no reply from " + to + " within " + timeout.toMillis() + " ms")));
             reply.whenComplete((m, e) -> timer.cancel());
             Host target = hosts.get(to);
-            if (target == null || lost()) {
+            if (target == null || lost() || cut(host, target)) {
                 return reply;
             }
             clock.at(clock.nanoTime() + latency(host, target), () -> deliver(target, request, reply));
@@ -217,7 +243,7 @@ public final class SimNetwork {
                 answer = CompletableFuture.failedFuture(e);
             }
             answer.whenComplete((m, e) -> {
-                if (!target.alive || lost()) {
+                if (!target.alive || lost() || cut(target, host)) {
                     return;
                 }
                 clock.at(clock.nanoTime() + latency(target, host), () -> {

@@ -1,5 +1,6 @@
 package org.cfs.cluster.sim;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,6 +29,7 @@ public final class SimRing implements Cluster {
     private final ChordConfig config;
     private final List<ChordHost> live = new ArrayList<>();
     private Consumer<ChordHost> setup = host -> { };
+    private MeterRegistry meterRegistry;
     private int created;
 
     public SimRing(long seed, ChordConfig config) {
@@ -67,6 +69,11 @@ public final class SimRing implements Cluster {
     /** Runs on every new host after it is built and before it starts: where a layer installs itself. */
     public void onHostCreated(Consumer<ChordHost> setup) {
         this.setup = setup;
+    }
+
+    /** Where hosts created from now on record their meters; by default nowhere. */
+    public void meterRegistry(MeterRegistry registry) {
+        this.meterRegistry = registry;
     }
 
     @Override
@@ -114,13 +121,16 @@ public final class SimRing implements Cluster {
     }
 
     private ChordHost startHost(int vnodes, Endpoint endpoint) {
-        ChordHost host = ChordHost.builder()
+        ChordHost.Builder builder = ChordHost.builder()
                 .config(config)
                 .vnodes(vnodes)
                 .scheduler(network.scheduler(endpoint))
                 .random(network.split())
-                .transport(handler -> network.attach(endpoint, handler))
-                .build();
+                .transport(handler -> network.attach(endpoint, handler));
+        if (meterRegistry != null) {
+            builder.meterRegistry(meterRegistry);
+        }
+        ChordHost host = builder.build();
         setup.accept(host);
         live.add(host);
         return host;
