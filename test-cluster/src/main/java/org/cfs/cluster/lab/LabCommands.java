@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
             DHashBenchmark.class, FloodBenchmark.class, FloodRealBenchmark.class, FloodSender.class,
             HandOverExperiment.class, ChunkingExperiment.class, VolumeBenchmark.class,
             MountBenchmark.class, GatewayBenchmark.class, BalanceExperiment.class, AttackExperiment.class,
+            ChurnExperiment.class,
             JmhCommand.class})
 public final class LabCommands {
     private LabCommands() {
