@@ -362,7 +362,12 @@ final class Lookup {
         NodeRef owner = owners.get(i);
         NodeRef self = origin == null ? null : origin.self();
         if (owner.equals(self)) {
-            succeed(owner, origin.localNeighbours().successors());
+            // We may know better than the answerer: a node that just joined before us notifies us
+            // first and its predecessor, the answerer, only at its next stabilize.
+            Neighbours own = origin.localNeighbours();
+            if (!redirected(answerer, owners, i, owner, own.predecessor())) {
+                succeed(owner, own.successors());
+            }
             return;
         }
         int at = i;
@@ -383,15 +388,7 @@ final class Lookup {
                 return;
             }
             hops++;
-            NodeRef p = nb.predecessor();
-            if (p != null && redirects < MAX_REDIRECTS && answerer != null && !dead.contains(p.id())
-                    && p.id().inOpen(answerer.id(), owner.id()) && key.inHalfOpen(answerer.id(), p.id())) {
-                // A node joined between the answerer and the owner and now owns the key.
-                redirects++;
-                List<NodeRef> redirected = new ArrayList<>(owners.size() + 1);
-                redirected.add(p);
-                redirected.addAll(owners.subList(at, owners.size()));
-                confirm(answerer, redirected, 0, 1);
+            if (redirected(answerer, owners, at, owner, nb.predecessor())) {
                 return;
             }
             if (reference != null && !reference.admits(owner.id(), nb.successors())) {
@@ -406,6 +403,24 @@ final class Lookup {
             }
             succeed(owner, nb.successors());
         });
+    }
+
+    /**
+     * If {@code p}, the predecessor of {@code owner}, lies between the answerer and the owner and
+     * owns the key, a node joined there that the answerer has not heard of yet: confirms it instead,
+     * falling back to the owners from {@code at}, and returns true.
+     */
+    private boolean redirected(NodeRef answerer, List<NodeRef> owners, int at, NodeRef owner, NodeRef p) {
+        if (p == null || redirects >= MAX_REDIRECTS || answerer == null || dead.contains(p.id())
+                || !p.id().inOpen(answerer.id(), owner.id()) || !key.inHalfOpen(answerer.id(), p.id())) {
+            return false;
+        }
+        redirects++;
+        List<NodeRef> redirected = new ArrayList<>(owners.size() + 1);
+        redirected.add(p);
+        redirected.addAll(owners.subList(at, owners.size()));
+        confirm(answerer, redirected, 0, 1);
+        return true;
     }
 
     private static boolean timedOut(Throwable error) {

@@ -28,8 +28,12 @@ class SimChordTest {
     }
 
     private ChordHost host(int index, int vnodes) {
+        return host(index, vnodes, config);
+    }
+
+    private ChordHost host(int index, int vnodes, ChordConfig settings) {
         Endpoint e = new Endpoint("h" + index, 4000);
-        return ChordHost.builder().config(config).vnodes(vnodes)
+        return ChordHost.builder().config(settings).vnodes(vnodes)
                 .scheduler(net.scheduler(e)).random(net.split())
                 .transport(handler -> net.attach(e, handler)).build();
     }
@@ -223,6 +227,37 @@ class SimChordTest {
             Id key = Id.hash("after" + i);
             assertEquals(owner(key).self(), await(nodes().get(i % 30).lookup(key)).owner());
         }
+    }
+
+    @Test
+    void theSuccessorOfANodeThatJustJoinedFindsItAsTheOwnerOfItsKeys() {
+        // Stabilize rarely: the newcomer's predecessor has not heard of it while the lookup runs.
+        ChordConfig slow = config.withStabilizeInterval(Duration.ofMinutes(10));
+        for (int i = 0; i < 8; i++) {
+            ChordHost h = host(i, 1, slow);
+            await(h.start(hosts.isEmpty() ? null : hosts.get(0).endpoint()));
+            hosts.add(h);
+            net.clock().runFor(Duration.ofMinutes(40));
+        }
+        List<ChordNode> before = nodes();
+        for (int i = 0; i < before.size(); i++) {
+            assertEquals(before.get((i + 1) % before.size()).self(), before.get(i).successors().get(0));
+        }
+        ChordHost newcomer = host(8, 1, slow);
+        await(newcomer.start(hosts.get(0).endpoint()));
+        hosts.add(newcomer);
+        net.clock().runFor(Duration.ofSeconds(1));
+        List<ChordNode> sorted = nodes();
+        int at = sorted.indexOf(newcomer.vnodes().get(0));
+        ChordNode pred = sorted.get((at - 1 + sorted.size()) % sorted.size());
+        ChordNode succ = sorted.get((at + 1) % sorted.size());
+        NodeRef joined = newcomer.vnodes().get(0).self();
+        // The newcomer told its successor; its predecessor still points past it.
+        assertEquals(Optional.of(joined), succ.predecessor());
+        assertEquals(succ.self(), pred.successors().get(0));
+
+        LookupResult found = await(succ.lookup(joined.id()));
+        assertEquals(joined, found.owner(), "the successor knew its new predecessor owns the key");
     }
 
     @Test

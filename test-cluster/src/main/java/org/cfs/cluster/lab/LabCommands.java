@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
             DHashBenchmark.class, FloodBenchmark.class, FloodRealBenchmark.class, FloodSender.class,
             HandOverExperiment.class, ChunkingExperiment.class, ProximityExperiment.class, VolumeBenchmark.class,
             MountBenchmark.class, GatewayBenchmark.class, BalanceExperiment.class, AttackExperiment.class,
-            PartitionExperiment.class, JmhCommand.class, DurabilityExperiment.class, NetnsBenchmark.class})
+            PartitionExperiment.class, ChurnExperiment.class, JmhCommand.class, DurabilityExperiment.class,
+            NetnsBenchmark.class})
 public final class LabCommands {
     private LabCommands() {
     }

@@ -53,6 +53,11 @@ public final class SimRing implements Cluster {
         return ChordConfig.defaults().withSuccessors(successors).withRequestTimeout(Duration.ofSeconds(1));
     }
 
+    /** The settings every host of this ring runs with. */
+    public ChordConfig config() {
+        return config;
+    }
+
     public SimClock clock() {
         return network.clock();
     }
@@ -145,8 +150,37 @@ public final class SimRing implements Cluster {
         return "10." + (a >>> 16 & 0xff) + "." + (a >>> 8 & 0xff) + "." + (a & 0xff);
     }
 
+    /** The hosts that have joined (every vnode found its successor) and have not been crashed. */
+    public List<ChordHost> runningHosts() {
+        return live.stream().filter(h -> h.state() == ChordHost.State.RUNNING).toList();
+    }
+
+    /**
+     * Starts a fresh host of {@code vnodes} vnodes joining through a random running host, without
+     * waiting: the churn of the Chord papers' "lookups during stabilization" experiment.
+     */
+    public CompletableFuture<Void> joinThroughRandomHost(int vnodes) {
+        Endpoint via = randomRunningHost();
+        if (via == null) {
+            throw new IllegalStateException("no running host to join through: the ring of " + live.size()
+                    + " live hosts has none that finished joining");
+        }
+        return addHostAsync(vnodes, via);
+    }
+
+    /** Crashes one random running host; returns it, or null when none runs. */
+    public ChordHost crashRandomRunningHost() {
+        List<ChordHost> running = runningHosts();
+        if (running.isEmpty()) {
+            return null;
+        }
+        ChordHost victim = running.get(random.nextInt(running.size()));
+        crash(victim);
+        return victim;
+    }
+
     private Endpoint randomRunningHost() {
-        List<ChordHost> running = live.stream().filter(h -> h.state() == ChordHost.State.RUNNING).toList();
+        List<ChordHost> running = runningHosts();
         return running.isEmpty() ? null : running.get(random.nextInt(running.size())).endpoint();
     }
 
