@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.SplittableRandom;
 import org.cfs.chord.Scheduler;
 import org.junit.jupiter.api.Test;
 
@@ -57,6 +59,31 @@ class SimClockTest {
         clock.runFor(Duration.ofMinutes(1));
         assertEquals(10, clock.executed());
         assertEquals(0, clock.queued());
+    }
+
+    @Test
+    void manyEventsWithTiesAndCancellationsRunInTimeThenInsertionOrder() {
+        SplittableRandom random = new SplittableRandom(3);
+        int count = 50_000;
+        long[] due = new long[count];
+        List<Scheduler.Timer> timers = new ArrayList<>(count);
+        List<Integer> ran = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            int n = i;
+            due[i] = random.nextInt(1000);
+            timers.add(clock.schedule(Duration.ofMillis(due[i]), () -> ran.add(n)));
+        }
+        List<Integer> expected = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            if (random.nextInt(10) < 7) {
+                timers.get(i).cancel();
+            } else {
+                expected.add(i);
+            }
+        }
+        expected.sort(Comparator.comparingLong((Integer i) -> due[i]).thenComparingInt(i -> i));
+        clock.runFor(Duration.ofSeconds(1));
+        assertEquals(expected, ran);
     }
 
     @Test
