@@ -102,7 +102,14 @@ public final class SimRing implements Cluster {
     }
 
     private Endpoint randomRunningHost() {
-        List<ChordHost> running = live.stream().filter(h -> h.state() == ChordHost.State.RUNNING).toList();
+        return randomOf(running());
+    }
+
+    private List<ChordHost> running() {
+        return live.stream().filter(h -> h.state() == ChordHost.State.RUNNING).toList();
+    }
+
+    private Endpoint randomOf(List<ChordHost> running) {
         return running.isEmpty() ? null : running.get(random.nextInt(running.size())).endpoint();
     }
 
@@ -121,8 +128,10 @@ public final class SimRing implements Cluster {
         while (added < hosts) {
             int wave = Math.min(Math.min(batch, hosts - added), Math.max(1, live.size() / 4));
             List<CompletableFuture<Void>> joins = new ArrayList<>(wave);
+            // No host of a wave runs before the clock moves, so one list serves the whole wave.
+            List<ChordHost> running = running();
             for (int i = 0; i < wave; i++) {
-                joins.add(addHostAsync(1, randomRunningHost()));
+                joins.add(addHostAsync(1, randomOf(running)));
             }
             awaitDone(CompletableFuture.allOf(joins.toArray(CompletableFuture[]::new)), Duration.ofMinutes(10));
             advance(pause);
