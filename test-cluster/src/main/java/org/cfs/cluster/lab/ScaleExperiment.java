@@ -15,9 +15,6 @@ import picocli.CommandLine.Option;
         description = "Grow a simulated ring of N nodes until every pointer matches the oracle; "
                 + "heap used, wall and virtual time.")
 final class ScaleExperiment implements Callable<Integer> {
-    /** Virtual time between waves of joins, as {@link Experiments#stableRing} gives them. */
-    private static final Duration WAVE_PAUSE = Duration.ofSeconds(5);
-
     @Option(names = "--nodes", defaultValue = "10000", description = "Ring size N (default ${DEFAULT-VALUE}).")
     int nodes;
 
@@ -29,16 +26,12 @@ final class ScaleExperiment implements Callable<Integer> {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long wall = System.nanoTime();
         long cpu = threads.getCurrentThreadCpuTime();
-        SimRing ring = new SimRing(common.seed, SimRing.simConfig(16));
-        // Every wave a quarter of the ring it joins, the most growInWaves allows: the ring grows
-        // by a quarter a wave to the end rather than by N/16 a wave once past N/4, so the big
-        // ring runs for fewer waves and the same stable ring costs fewer events.
-        ring.growInWaves(nodes, nodes, WAVE_PAUSE);
-        Experiments.requireStable(ring);
+        SimRing ring = Experiments.stableRing(nodes, common.seed, SimRing.simConfig(16), Duration.ZERO);
         double stableSeconds = (System.nanoTime() - wall) / 1e9;
         // The simulation runs on this one thread: its CPU time is the wall time of an idle machine.
         double cpuSeconds = (threads.getCurrentThreadCpuTime() - cpu) / 1e9;
         Duration virtual = ring.now();
+        long eventsToStable = ring.clock().executed();
         LookupBatch batch = ring.lookups(common.lookups);
         System.gc();
         long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
@@ -48,6 +41,7 @@ final class ScaleExperiment implements Callable<Integer> {
                 .put("virtual_seconds_to_stable", virtual.toMillis() / 1000.0)
                 .put("wall_seconds_to_stable", stableSeconds)
                 .put("cpu_seconds_to_stable", cpuSeconds)
+                .put("events_to_stable", eventsToStable)
                 .put("events", ring.clock().executed())
                 .put("heap_used_mib_after_gc", heap / (1024.0 * 1024.0))
                 .put("heap_per_node_kib", heap / 1024.0 / nodes)
