@@ -3,6 +3,7 @@ package org.cfs.chord;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Comparator;
 import java.util.HexFormat;
 
 /**
@@ -150,6 +151,47 @@ public final class Id implements Comparable<Id> {
     /** The clockwise distance from this id to {@code to}. */
     public Id distanceTo(Id to) {
         return to.minus(this);
+    }
+
+    /**
+     * Orders ids by their clockwise distance to {@code key}, nearest first (the key itself, at
+     * distance 0, comes first), as comparing {@code distanceTo(key)} would, but allocating
+     * nothing: a is nearer than b exactly when it lies in (b, key). Lookups sort by this on
+     * every step.
+     */
+    public static Comparator<Id> nearestBefore(Id key) {
+        return (a, b) -> {
+            if (a.equals(b)) {
+                return 0;
+            }
+            if (a.equals(key)) {
+                return -1;
+            }
+            if (b.equals(key)) {
+                return 1;
+            }
+            return a.inOpen(b, key) ? -1 : 1;
+        };
+    }
+
+    /**
+     * Orders ids by the clockwise distance from {@code key} to them, nearest first (the key
+     * itself first), as comparing {@code key.distanceTo(id)} would, allocating nothing: a is
+     * nearer than b exactly when it lies in (key, b).
+     */
+    public static Comparator<Id> nearestAfter(Id key) {
+        return (a, b) -> {
+            if (a.equals(b)) {
+                return 0;
+            }
+            if (a.equals(key)) {
+                return -1;
+            }
+            if (b.equals(key)) {
+                return 1;
+            }
+            return a.inOpen(key, b) ? -1 : 1;
+        };
     }
 
     /** This id as a fraction of the ring in [0, 1), for statistics and display only. */

@@ -67,7 +67,7 @@ record IdDensity(double meanGap) {
                 }
             }
         }
-        all.sort(Comparator.comparing((NodeRef n) -> key.distanceTo(n.id())));
+        all.sort(Comparator.comparing(NodeRef::id, Id.nearestAfter(key)));
         return all.size() > limit ? List.copyOf(all.subList(0, limit)) : List.copyOf(all);
     }
 }

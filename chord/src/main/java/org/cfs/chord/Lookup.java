@@ -106,7 +106,7 @@ final class Lookup {
         this.config = config;
         this.origin = origin;
         this.startNanos = rpc.scheduler().nanoTime();
-        Comparator<NodeRef> closestFirst = Comparator.comparing((NodeRef n) -> n.id().distanceTo(key));
+        Comparator<NodeRef> closestFirst = Comparator.comparing(NodeRef::id, Id.nearestBefore(key));
         this.candidates = new TreeSet<>(closestFirst);
         rpc.metrics().started();
     }

@@ -123,7 +123,7 @@ final class VnodeTables implements Lookup.Origin {
                 out.add(s);
             }
         }
-        out.sort(Comparator.comparing((NodeRef n) -> n.id().distanceTo(key)));
+        out.sort(Comparator.comparing(NodeRef::id, Id.nearestBefore(key)));
         return out.size() > max ? List.copyOf(out.subList(0, max)) : out;
     }
 

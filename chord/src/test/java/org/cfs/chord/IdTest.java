@@ -52,6 +52,21 @@ class IdTest {
     }
 
     @Test
+    void distanceOrdersAgreeWithComparingDistances() {
+        SplittableRandom r = new SplittableRandom(7);
+        for (int i = 0; i < 100_000; i++) {
+            Id key = random(r);
+            // Now and then a or b is the key itself or they are equal: the edges of the order.
+            Id a = r.nextInt(8) == 0 ? key : random(r);
+            Id b = r.nextInt(8) == 0 ? a : r.nextInt(8) == 0 ? key : random(r);
+            assertEquals(Integer.signum(a.distanceTo(key).compareTo(b.distanceTo(key))),
+                    Integer.signum(Id.nearestBefore(key).compare(a, b)), a + " vs " + b + " before " + key);
+            assertEquals(Integer.signum(key.distanceTo(a).compareTo(key.distanceTo(b))),
+                    Integer.signum(Id.nearestAfter(key).compare(a, b)), a + " vs " + b + " after " + key);
+        }
+    }
+
+    @Test
     void intervalsWrapAroundZero() {
         Id lo = Id.fromHex("0000000000000000000000000000000000000010");
         Id mid = Id.fromHex("8000000000000000000000000000000000000000");

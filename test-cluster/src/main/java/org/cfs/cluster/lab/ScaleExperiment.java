@@ -1,6 +1,7 @@
 package org.cfs.cluster.lab;
 
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import org.cfs.cluster.LookupBatch;
@@ -22,10 +23,15 @@ final class ScaleExperiment implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long wall = System.nanoTime();
+        long cpu = threads.getCurrentThreadCpuTime();
         SimRing ring = Experiments.stableRing(nodes, common.seed, SimRing.simConfig(16), Duration.ZERO);
         double stableSeconds = (System.nanoTime() - wall) / 1e9;
+        // The simulation runs on this one thread: its CPU time is the wall time of an idle machine.
+        double cpuSeconds = (threads.getCurrentThreadCpuTime() - cpu) / 1e9;
         Duration virtual = ring.now();
+        long eventsToStable = ring.clock().executed();
         LookupBatch batch = ring.lookups(common.lookups);
         System.gc();
         long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
@@ -34,8 +40,11 @@ final class ScaleExperiment implements Callable<Integer> {
                 .put("seed", common.seed)
                 .put("virtual_seconds_to_stable", virtual.toMillis() / 1000.0)
                 .put("wall_seconds_to_stable", stableSeconds)
+                .put("cpu_seconds_to_stable", cpuSeconds)
+                .put("events_to_stable", eventsToStable)
                 .put("events", ring.clock().executed())
                 .put("heap_used_mib_after_gc", heap / (1024.0 * 1024.0))
+                .put("heap_per_node_kib", heap / 1024.0 / nodes)
                 .put("max_heap_mib", Runtime.getRuntime().maxMemory() / (1024.0 * 1024.0))
                 .put("lookups", batch.count())
                 .put("lookups_correct", batch.correct())

@@ -180,7 +180,10 @@ public final class SimRing implements Cluster {
     }
 
     private Endpoint randomRunningHost() {
-        List<ChordHost> running = runningHosts();
+        return randomOf(runningHosts());
+    }
+
+    private Endpoint randomOf(List<ChordHost> running) {
         return running.isEmpty() ? null : running.get(random.nextInt(running.size())).endpoint();
     }
 
@@ -199,8 +202,10 @@ public final class SimRing implements Cluster {
         while (added < hosts) {
             int wave = Math.min(Math.min(batch, hosts - added), Math.max(1, live.size() / 4));
             List<CompletableFuture<Void>> joins = new ArrayList<>(wave);
+            // No host of a wave runs before the clock moves, so one list serves the whole wave.
+            List<ChordHost> running = runningHosts();
             for (int i = 0; i < wave; i++) {
-                joins.add(addHostAsync(1, randomRunningHost()));
+                joins.add(addHostAsync(1, randomOf(running)));
             }
             awaitDone(CompletableFuture.allOf(joins.toArray(CompletableFuture[]::new)), Duration.ofMinutes(10));
             advance(pause);
