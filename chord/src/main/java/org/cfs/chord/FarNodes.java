@@ -8,8 +8,10 @@ import java.util.List;
  * The far nodes one vnode remembers so that it can find the rest of the ring again after a
  * partition: {@link #SLOTS} slots, slot i holding a node whose clockwise distance from us falls in
  * the i-th of {@link #SLOTS} equal arcs of the ring, so the sample is spread over it. A node is
- * offered when it was seen answering (the join's lookup path, our fingers, the paths of our merge
- * checks); it fills an empty slot, or replaces a slot's node not heard from for {@link #MEMORY}.
+ * offered when it was seen answering (the join's lookup path, our fingers and successors, the paths
+ * of our merge checks); it fills an empty slot, or replaces a slot's node not heard from for
+ * {@link #MEMORY}. Successors count too: in a ring no longer than the successor list they are every
+ * node there is, and the ones across a cut are dropped from the list as soon as it starts.
  * A node that stops answering is kept that long on purpose: during a partition the nodes on the
  * other side answer nobody on ours, and they are the ones worth asking once it heals.
  *
@@ -33,9 +35,9 @@ final class FarNodes {
         this.scheduler = scheduler;
     }
 
-    /** {@code node} answered someone just now; {@code near} are nodes not worth remembering (our successors). */
-    void heard(NodeRef node, List<NodeRef> near) {
-        if (node.id().equals(self) || near.contains(node)) {
+    /** {@code node} answered someone just now. */
+    void heard(NodeRef node) {
+        if (node.id().equals(self)) {
             return;
         }
         long now = scheduler.nanoTime();
@@ -50,9 +52,9 @@ final class FarNodes {
     }
 
     /** Every node of {@code nodes}, as {@link #heard}. */
-    void heardAll(List<NodeRef> nodes, List<NodeRef> near) {
+    void heardAll(List<NodeRef> nodes) {
         for (NodeRef n : nodes) {
-            heard(n, near);
+            heard(n);
         }
     }
 

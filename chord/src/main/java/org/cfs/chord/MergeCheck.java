@@ -40,15 +40,16 @@ final class MergeCheck {
      */
     void joined(NodeRef bootstrap, LookupResult found) {
         if (!bootstrap.endpoint().equals(tables.self().endpoint())) {
-            far.heard(bootstrap, tables.successors());
+            far.heard(bootstrap);
         }
-        far.heardAll(found.path(), tables.successors());
+        far.heardAll(found.path());
     }
 
-    /** One check: remembers the current fingers, then looks our id up through the next far node. */
+    /** One check: remembers the current successors and fingers, then looks our id up through the next far node. */
     CompletableFuture<Void> run() {
         NodeRef self = tables.self();
-        far.heardAll(tables.fingers().distinct(), tables.successors());
+        far.heardAll(tables.successors());
+        far.heardAll(tables.fingers().distinct());
         NodeRef via = far.next();
         if (via == null) {
             return CompletableFuture.completedFuture(null);
@@ -64,7 +65,7 @@ final class MergeCheck {
             }
             far.checked(via, true);
             rpc.metrics().mergeChecked(found.hops() + found.timeouts());
-            far.heardAll(found.path(), tables.successors());
+            far.heardAll(found.path());
             NodeRef owner = found.owner();
             List<NodeRef> replicas = found.replicaSet();
             if (owner != null && !replicas.isEmpty()

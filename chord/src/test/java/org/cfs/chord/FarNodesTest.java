@@ -32,13 +32,11 @@ class FarNodesTest {
     }
 
     @Test
-    void remembersOneNodePerArcAndNeverItselfOrASuccessor() {
-        NodeRef successor = at(0, 10, 1);
-        far.heard(successor, List.of(successor));
-        far.heard(new NodeRef(Id.ZERO, new Endpoint("10.0.0.1", 4000), 0), List.of());
+    void remembersOneNodePerArcAndNeverItself() {
+        far.heard(new NodeRef(Id.ZERO, new Endpoint("10.0.0.1", 4000), 0));
         assertEquals(List.of(), far.nodes());
         for (int n = 0; n < 3 * FarNodes.SLOTS; n++) {
-            far.heard(at(n % FarNodes.SLOTS, 20 + n, n), List.of());
+            far.heard(at(n % FarNodes.SLOTS, 20 + n, n));
         }
         List<NodeRef> kept = far.nodes();
         assertEquals(FarNodes.SLOTS, kept.size(), "one per arc: " + kept);
@@ -51,26 +49,26 @@ class FarNodesTest {
     void aNodeThatStopsAnsweringIsKeptForItsMemoryThenGivesWayToANewOne() {
         NodeRef cutOff = at(3, 30, 1);
         NodeRef newcomer = at(3, 40, 2);
-        far.heard(cutOff, List.of());
+        far.heard(cutOff);
         assertEquals(cutOff, far.next());
         far.checked(cutOff, false);
         pass(FarNodes.MEMORY.minusMinutes(1));
-        far.heard(newcomer, List.of());
+        far.heard(newcomer);
         assertEquals(List.of(cutOff), far.nodes(), "kept while the cut may heal");
         pass(Duration.ofMinutes(2));
-        far.heard(newcomer, List.of());
+        far.heard(newcomer);
         assertEquals(List.of(newcomer), far.nodes(), "silent for its memory: replaced");
     }
 
     @Test
     void aNodeHeardAgainStaysPastItsMemory() {
         NodeRef live = at(5, 30, 1);
-        far.heard(live, List.of());
+        far.heard(live);
         for (int i = 0; i < 3; i++) {
             pass(FarNodes.MEMORY.minusMinutes(1));
-            far.heard(live, List.of());
+            far.heard(live);
         }
-        far.heard(at(5, 50, 2), List.of());
+        far.heard(at(5, 50, 2));
         assertEquals(List.of(live), far.nodes());
     }
 
@@ -80,7 +78,7 @@ class FarNodesTest {
         NodeRef a = at(1, 30, 1);
         NodeRef b = at(2, 30, 2);
         NodeRef c = at(4, 30, 3);
-        far.heardAll(List.of(a, b, c), List.of());
+        far.heardAll(List.of(a, b, c));
         Set<NodeRef> firstRound = new HashSet<>();
         for (int i = 0; i < 3; i++) {
             pass(Duration.ofSeconds(10));
