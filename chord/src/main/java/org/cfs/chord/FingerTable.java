@@ -51,12 +51,15 @@ final class FingerTable {
         }
     }
 
-    /** Adds to {@code out} the distinct fingers strictly between self and {@code key}. */
+    /**
+     * Adds to {@code out} the fingers strictly between self and {@code key}, a run of equal
+     * fingers once; a node may still appear twice if other fingers lie between its entries.
+     */
     void precedingInto(Id key, List<NodeRef> out) {
         NodeRef last = null;
         for (int i = Id.BITS - 1; i >= 0; i--) {
             NodeRef f = fingers[i];
-            if (f != null && f != last && f.id().inOpen(self, key) && !out.contains(f)) {
+            if (f != null && !f.equals(last) && f.id().inOpen(self, key)) {
                 out.add(f);
             }
             if (f != null) {

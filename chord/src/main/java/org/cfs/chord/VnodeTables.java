@@ -112,19 +112,33 @@ final class VnodeTables implements Lookup.Origin {
         return new StepReply(false, closestPreceding(key, max, false), succs, holds);
     }
 
-    /** Known nodes strictly between us and the key, closest to the key first. */
+    /**
+     * Known nodes strictly between us and the key, closest to the key first. A node both a finger
+     * and a successor sorts next to itself, so duplicates go in one pass after the sort rather than
+     * by a search per node: this runs for every lookup step a node answers.
+     */
     List<NodeRef> closestPreceding(Id key, int max, boolean successorsOnly) {
-        List<NodeRef> out = new ArrayList<>();
+        List<NodeRef> found = new ArrayList<>();
         if (!successorsOnly) {
-            fingers.precedingInto(key, out);
+            fingers.precedingInto(key, found);
         }
         for (NodeRef s : successors) {
-            if (s.id().inOpen(self.id(), key) && !out.contains(s)) {
-                out.add(s);
+            if (s.id().inOpen(self.id(), key)) {
+                found.add(s);
             }
         }
-        out.sort(Comparator.comparing(NodeRef::id, Id.nearestBefore(key)));
-        return out.size() > max ? List.copyOf(out.subList(0, max)) : out;
+        Comparator<Id> nearest = Id.nearestBefore(key);
+        found.sort((a, b) -> nearest.compare(a.id(), b.id()));
+        List<NodeRef> out = new ArrayList<>(Math.min(max, found.size()));
+        for (NodeRef n : found) {
+            if (out.size() == max) {
+                break;
+            }
+            if (out.isEmpty() || !out.get(out.size() - 1).equals(n)) {
+                out.add(n);
+            }
+        }
+        return out;
     }
 
     @Override
