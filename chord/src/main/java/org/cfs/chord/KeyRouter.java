@@ -18,14 +18,11 @@ final class KeyRouter {
     private final VnodeTables tables;
     private final NodeRef self;
     private final Rpc rpc;
-    /** Proximity routing: a message goes straight to an owner our successor list names. */
-    private final boolean ownerFromSuccessors;
 
-    KeyRouter(VnodeTables tables, Rpc rpc, boolean ownerFromSuccessors) {
+    KeyRouter(VnodeTables tables, Rpc rpc) {
         this.tables = tables;
         this.self = tables.self();
         this.rpc = rpc;
-        this.ownerFromSuccessors = ownerFromSuccessors;
     }
 
     /** Starts routing {@code message} from here, trying {@code hint} first if not null. */
@@ -61,7 +58,8 @@ final class KeyRouter {
             next = succs.get(0);
             last = true;
         } else {
-            int owner = ownerFromSuccessors ? Lookup.ownerIndex(key, self.id(), succs) : -1;
+            // An owner our successor list names is the last hop, as in a lookup (Lookup.ownerIndex).
+            int owner = Lookup.ownerIndex(key, self.id(), succs);
             if (owner >= 0) {
                 next = succs.get(owner);
                 last = true;

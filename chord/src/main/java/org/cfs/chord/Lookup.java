@@ -26,8 +26,10 @@ import org.cfs.chord.wire.ChordMessages.StepReply;
  * successor list; once every candidate between that node and the key has proved dead, the owner
  * is the first live node of that list past the key.
  *
- * <p>With proximity routing ({@link ChordConfig#fingerCandidates} above 1) an answer whose successor
- * list reaches past the key names the owner just as a "done" answer does.
+ * <p>An answer whose successor list reaches past the key names the owner just as a "done" answer
+ * does, and the lookup goes to confirm it at once rather than on to the key's predecessor: those
+ * last hops add nothing the list did not already say. The owner's predecessor check in confirm
+ * catches a node that joined in between and is not in the list yet.
  *
  * <p>With secure routing on, every answer's successor list must pass the {@link IdDensity} test
  * against this node's own: an answer that fails is not used and its sender becomes a suspect. An
@@ -263,7 +265,7 @@ final class Lookup {
         }
         considerCloser(answerer, step.closer());
         considerCloser(answerer, step.successors());
-        int owner = config.fingerCandidates() > 1 ? ownerIndex(key, answerer.id(), step.successors()) : -1;
+        int owner = ownerIndex(key, answerer.id(), step.successors());
         if (owner >= 0) {
             // If every owner it names proves dead, confirm goes on with the candidates just added.
             namedOwner = answerer;

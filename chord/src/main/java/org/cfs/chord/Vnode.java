@@ -44,7 +44,7 @@ final class Vnode {
         this.tables = new VnodeTables(self, config, host::holds);
         this.maintenance = new RingMaintenance(tables, config, rpc);
         this.merge = new MergeCheck(tables, maintenance, new FarNodes(self.id(), rpc.scheduler()), config, rpc);
-        KeyRouter router = new KeyRouter(tables, rpc, config.fingerCandidates() > 1);
+        KeyRouter router = new KeyRouter(tables, rpc);
         this.server = new VnodeServer(tables, maintenance, router);
         this.api = new KbrNode(tables, config, rpc, router);
     }
