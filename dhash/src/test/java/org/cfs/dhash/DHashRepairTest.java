@@ -7,13 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.cfs.chord.ByteSize;
-import org.cfs.chord.ChordConfig;
 import org.cfs.chord.ChordHost;
 import org.cfs.chord.Endpoint;
 import org.cfs.chord.NodeRef;
@@ -22,53 +19,20 @@ import org.cfs.chord.Transport;
 import org.cfs.chord.TransportException;
 import org.cfs.chord.sim.SimNetwork;
 import org.cfs.chord.wire.Message;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** How DHash copes with copies that are wrong: unpaid "maintenance" copies, stale versions, corrupt bytes. */
 class DHashRepairTest {
-    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
+    private static final Clock CLOCK = SimDHashNodes.CLOCK;
     private final DHashConfig config = DHashConfig.defaults().withMaintenanceInterval(Duration.ofSeconds(2));
-    private SimNetwork net;
-    private final List<ChordHost> hosts = new ArrayList<>();
-    private final List<DHash> dhash = new ArrayList<>();
-    private final List<MemoryBlockStore> stores = new ArrayList<>();
-
-    @BeforeEach
-    void ring() {
-        net = new SimNetwork(8, Duration.ofMillis(2), Duration.ofMillis(20));
-    }
+    private final SimDHashNodes ring = new SimDHashNodes(8);
+    private final SimNetwork net = ring.net;
+    private final List<ChordHost> hosts = ring.hosts;
+    private final List<DHash> dhash = ring.dhash;
+    private final List<MemoryBlockStore> stores = ring.stores;
 
     private void grow(int count, StoreLimits limits) {
-        for (int i = 0; i < count; i++) {
-            Endpoint e = new Endpoint("h" + i, 4000);
-            ChordHost h = ChordHost.builder().config(ChordConfig.defaults().withSuccessors(6))
-                    .scheduler(net.scheduler(e)).random(net.split())
-                    .transport(handler -> net.attach(e, handler)).build();
-            MemoryBlockStore store = new MemoryBlockStore(limits);
-            dhash.add(DHash.node(h, store, config, CLOCK, Runnable::run, net.split()));
-            stores.add(store);
-            await(h.start(hosts.isEmpty() ? null : hosts.get(0).endpoint()));
-            hosts.add(h);
-        }
-        net.clock().runFor(Duration.ofSeconds(60));
-    }
-
-    private <T> T await(CompletableFuture<T> f) {
-        for (int i = 0; i < 20_000 && !f.isDone(); i++) {
-            net.clock().runFor(Duration.ofMillis(10));
-        }
-        assertTrue(f.isDone(), "not done within 200 virtual seconds");
-        return f.join();
-    }
-
-    private MemoryBlockStore storeOf(NodeRef node) {
-        for (int i = 0; i < hosts.size(); i++) {
-            if (hosts.get(i).endpoint().equals(node.endpoint())) {
-                return stores.get(i);
-            }
-        }
-        throw new AssertionError("no host at " + node);
+        ring.grow(count, config, limits);
     }
 
     @Test
@@ -79,12 +43,12 @@ class DHashRepairTest {
         List<NodeRef> distrusted = new ArrayList<>();
         BlockClient client = new BlockClient(key -> reader.vnodes().get(0).lookup(key), null, distrusted::add,
                 reader.transport(), reader.scheduler(), config, CLOCK, reader.roundTrips());
-        assertTrue(await(client.put(block)).complete());
-        List<NodeRef> replicas = BlockClient.replicaHosts(await(reader.vnodes().get(0).lookup(block.key())).replicaSet(),
+        assertTrue(ring.await(client.put(block)).complete());
+        List<NodeRef> replicas = BlockClient.replicaHosts(ring.await(reader.vnodes().get(0).lookup(block.key())).replicaSet(),
                 config.replicas());
         byte[] corrupt = new ContentBlock("a bad copy".getBytes(java.nio.charset.StandardCharsets.UTF_8)).encode();
         for (NodeRef liar : replicas) {
-            storeOf(liar).put(block.key(), corrupt, null);
+            ring.storeOf(liar).put(block.key(), corrupt, null);
         }
         CompletableFuture<Fetch> read = client.fetch(block.key());
         for (int i = 0; i < 20_000 && !read.isDone(); i++) {
@@ -110,7 +74,7 @@ class DHashRepairTest {
             ContentBlock b = new ContentBlock(data);
             CompletableFuture<Message> r = raw.request(hosts.get(0).endpoint(),
                     new DHashMessages.StoreBlock(b.key(), b.encode(), true), Duration.ofSeconds(5));
-            Throwable e = await(r.handle((ok, err) -> err));
+            Throwable e = ring.await(r.handle((ok, err) -> err));
             if (e != null) {
                 TransportException te = TransportException.unwrap(e);
                 assertEquals(DHashMessages.errorCode(DHashException.Kind.OVER_QUOTA), te.remote().code(), te.toString());
@@ -132,15 +96,15 @@ class DHashRepairTest {
         long expiry = CLOCK.millis() + 3_600_000;
         SignedBlock v1 = SignedBlock.sign(key, "root".getBytes(), 1, expiry, "v1".getBytes());
         SignedBlock v2 = SignedBlock.sign(key, "root".getBytes(), 2, expiry, "v2".getBytes());
-        PutResult put = await(dhash.get(0).put(v1));
+        PutResult put = ring.await(dhash.get(0).put(v1));
         assertEquals(3, put.holders().size());
-        storeOf(put.holders().get(2)).put(v2.key(), v2.encode(), null);
+        ring.storeOf(put.holders().get(2)).put(v2.key(), v2.encode(), null);
         return new Diverged(v1, put);
     }
 
     private void assertEveryReplicaHoldsV2(Diverged d) throws DHashException {
         for (NodeRef holder : d.put().holders()) {
-            SignedBlock held = (SignedBlock) Block.decode(storeOf(holder).get(d.v1().key()).orElseThrow(),
+            SignedBlock held = (SignedBlock) Block.decode(ring.storeOf(holder).get(d.v1().key()).orElseThrow(),
                     Integer.MAX_VALUE);
             assertEquals(2, held.seq(), "replica " + holder + " still behind");
         }
@@ -150,7 +114,7 @@ class DHashRepairTest {
     void aSignedBlockThatReachedOneReplicaWinsOnReadAndIsCopiedToTheOthers() throws Exception {
         Diverged d = putV1ThenV2OnOneReplica();
         for (int reader = 3; reader < 8; reader++) {
-            Block read = await(dhash.get(reader).get(d.v1().key()));
+            Block read = ring.await(dhash.get(reader).get(d.v1().key()));
             assertEquals(2, ((SignedBlock) read).seq(), "a reader went backwards");
         }
         net.clock().runFor(Duration.ofSeconds(5));
@@ -161,18 +125,18 @@ class DHashRepairTest {
     void aCorruptCopyIsReportedDroppedAndRestoredByMaintenance() throws Exception {
         grow(8, StoreLimits.defaults());
         ContentBlock block = new ContentBlock("the real bytes".getBytes());
-        PutResult put = await(dhash.get(0).put(block));
+        PutResult put = ring.await(dhash.get(0).put(block));
         NodeRef victim = put.holders().get(0);
         byte[] garbage = new ContentBlock("other bytes".getBytes()).encode();
-        storeOf(victim).put(block.key(), garbage, null);
+        ring.storeOf(victim).put(block.key(), garbage, null);
 
         for (int reader = 1; reader < 8; reader++) {
-            assertArrayEquals(block.data(), ((ContentBlock) await(dhash.get(reader).get(block.key()))).data());
+            assertArrayEquals(block.data(), ((ContentBlock) ring.await(dhash.get(reader).get(block.key()))).data());
         }
         net.clock().runFor(Duration.ofSeconds(20));
-        assertArrayEquals(block.encode(), storeOf(victim).get(block.key()).orElseThrow(),
+        assertArrayEquals(block.encode(), ring.storeOf(victim).get(block.key()).orElseThrow(),
                 "the corrupt copy was replaced by a good one");
-        assertEquals(3, await(dhash.get(5).stat(block.key())).storedReplicas());
+        assertEquals(3, ring.await(dhash.get(5).stat(block.key())).storedReplicas());
     }
 
     @Test
@@ -189,16 +153,16 @@ class DHashRepairTest {
         byte[] data = new byte[4096];
         new SecureRandom().nextBytes(data);
         ContentBlock block = new ContentBlock(data);
-        PutResult put = await(dhash.get(0).put(block));
+        PutResult put = ring.await(dhash.get(0).put(block));
         assertEquals(3, put.holders().size());
         DHash owner = dhashOf(put.holders().get(0));
         awaitUnderK(owner, 0, "before any copy is lost");
-        assertTrue(storeOf(put.holders().get(1)).delete(block.key()));
-        assertTrue(storeOf(put.holders().get(2)).delete(block.key()));
+        assertTrue(ring.storeOf(put.holders().get(1)).delete(block.key()));
+        assertTrue(ring.storeOf(put.holders().get(2)).delete(block.key()));
         awaitUnderK(owner, 1, "with two of three copies lost");
         awaitUnderK(owner, 0, "once maintenance copied them back");
         for (NodeRef holder : put.holders()) {
-            assertTrue(storeOf(holder).contains(block.key()), holder + " holds the block again");
+            assertTrue(ring.storeOf(holder).contains(block.key()), holder + " holds the block again");
         }
     }
 

@@ -4,22 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import org.cfs.chord.ByteSize;
-import org.cfs.chord.ChordConfig;
 import org.cfs.chord.ChordHost;
-import org.cfs.chord.Endpoint;
 import org.cfs.chord.Id;
-import org.cfs.chord.sim.SimNetwork;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,30 +21,18 @@ import org.junit.jupiter.api.Test;
  * gone include that one are missed, and every other key is handed over.
  */
 class HandOverMissedTest {
-    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
     private static final int HOSTS = 5;
     private static final int K = 3;
     private static final int BLOCKS = 600;
-    private final SimNetwork net = new SimNetwork(8, Duration.ofMillis(2), Duration.ofMillis(20));
+    private final SimDHashNodes sim = new SimDHashNodes(8);
     private final DHashConfig config = DHashConfig.defaults().withReplicas(K).withMaintenanceInterval(Duration.ofDays(1));
 
     @Test
     void theKeysAFullHostRefusedAreNamedAndNoOthers() throws Exception {
-        List<ChordHost> hosts = new ArrayList<>();
-        List<DHash> nodes = new ArrayList<>();
-        List<MemoryBlockStore> stores = new ArrayList<>();
-        for (int i = 0; i < HOSTS; i++) {
-            Endpoint e = new Endpoint("h" + i, 4000);
-            ChordHost h = ChordHost.builder().config(ChordConfig.defaults().withSuccessors(6))
-                    .scheduler(net.scheduler(e)).random(net.split())
-                    .transport(handler -> net.attach(e, handler)).build();
-            MemoryBlockStore store = new MemoryBlockStore(new StoreLimits(ByteSize.ofMiB(1), 1.0));
-            nodes.add(DHash.node(h, store, config, CLOCK, Runnable::run, net.split()));
-            stores.add(store);
-            await(h.start(hosts.isEmpty() ? null : hosts.get(0).endpoint()));
-            hosts.add(h);
-        }
-        net.clock().runFor(Duration.ofSeconds(60));
+        sim.grow(HOSTS, config, new StoreLimits(ByteSize.ofMiB(1), 1.0));
+        List<ChordHost> hosts = sim.hosts;
+        List<DHash> nodes = sim.dhash;
+        List<MemoryBlockStore> stores = sim.stores;
 
         List<ChordHost> ring = new ArrayList<>(hosts);
         ring.sort(Comparator.comparing(h -> h.vnodes().get(0).self().id()));
@@ -76,7 +57,7 @@ class HandOverMissedTest {
         assertTrue(!expectedMissed.isEmpty() && expectedMissed.size() < BLOCKS, "some keys, not all, need the full host");
         fillUp(fullStore);
 
-        HandOver done = await(nodes.get(0).handOver(Duration.ofSeconds(30)));
+        HandOver done = sim.await(nodes.get(0).handOver(Duration.ofSeconds(30)));
         assertEquals(BLOCKS, done.held());
         assertEquals(expectedMissed, new HashSet<>(done.missed()));
         assertEquals(BLOCKS - expectedMissed.size(), done.handedOver());
@@ -104,13 +85,5 @@ class HandOverMissedTest {
             }
         }
         return out;
-    }
-
-    private <T> T await(CompletableFuture<T> f) {
-        for (int i = 0; i < 20_000 && !f.isDone(); i++) {
-            net.clock().runFor(Duration.ofMillis(10));
-        }
-        assertTrue(f.isDone(), "not done within 200 virtual seconds");
-        return f.join();
     }
 }
