@@ -3,13 +3,10 @@ package org.cfs.cluster.netns;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -25,29 +22,21 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class NetnsFailureTest {
     static final int HOSTS = NetnsPartitionTest.HOSTS;
     private static final int BLOCKS = 40;
-    private static final Duration START_BOUND = Duration.ofSeconds(180);
-    private static final Duration STABLE_BOUND = Duration.ofSeconds(90);
     private static final Duration WINDOW = Duration.ofSeconds(60);
 
     private NetnsCluster cluster;
 
-    @BeforeEach
-    void setUp() throws Exception {
-        cluster = NetnsCluster.create(NetnsCluster.Settings.of(HOSTS),
-                Path.of("target", "netns-failure", "run-" + System.currentTimeMillis()));
-    }
-
     @AfterEach
     void tearDown() throws Exception {
-        cluster.close();
+        if (cluster != null) {
+            cluster.close();
+        }
     }
 
     @Test
     void everyBlockWithALiveHolderIsReadAfterHalfTheProcessesDie() throws Exception {
-        List<Integer> all = IntStream.range(0, HOSTS).boxed().toList();
-        cluster.start(START_BOUND);
-        NetnsCluster.RingState ring = cluster.awaitRing(all, STABLE_BOUND);
-        assertTrue(ring.whole(), "the started ring: " + ring + "\n" + cluster.nodes().allLogs());
+        cluster = NetnsRings.startWhole("netns-failure", HOSTS);
+        List<Integer> all = NetnsRings.all(HOSTS);
 
         NetnsScenarios scenarios = new NetnsScenarios(cluster, 1);
         NetnsScenarios.Latency latency = scenarios.putsAndGets(all, BLOCKS, 4096);

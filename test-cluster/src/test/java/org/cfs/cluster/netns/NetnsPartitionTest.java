@@ -4,13 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -27,31 +24,23 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class NetnsPartitionTest {
     static final int HOSTS = 10;
     private static final int BLOCKS = 30;
-    private static final Duration START_BOUND = Duration.ofSeconds(180);
-    private static final Duration STABLE_BOUND = Duration.ofSeconds(90);
     private static final Duration CUT = Duration.ofSeconds(60);
     /** Bound on one ring after healing. */
     static final Duration HEAL_BOUND = Duration.ofSeconds(120);
 
     private NetnsCluster cluster;
 
-    @BeforeEach
-    void setUp() throws Exception {
-        cluster = NetnsCluster.create(NetnsCluster.Settings.of(HOSTS),
-                Path.of("target", "netns-partition", "run-" + System.currentTimeMillis()));
-    }
-
     @AfterEach
     void tearDown() throws Exception {
-        cluster.close();
+        if (cluster != null) {
+            cluster.close();
+        }
     }
 
     @Test
     void bothSidesServeDuringTheCutAndAreOneRingAfterIt() throws Exception {
-        List<Integer> all = IntStream.range(0, HOSTS).boxed().toList();
-        cluster.start(START_BOUND);
-        NetnsCluster.RingState ring = cluster.awaitRing(all, STABLE_BOUND);
-        assertTrue(ring.whole(), "the started ring: " + ring);
+        cluster = NetnsRings.startWhole("netns-partition", HOSTS);
+        List<Integer> all = NetnsRings.all(HOSTS);
         NetnsScenarios scenarios = new NetnsScenarios(cluster, 2);
         assertEquals(0, scenarios.putsAndGets(all, BLOCKS, 4096).failures(), "puts and gets on the whole ring");
 
