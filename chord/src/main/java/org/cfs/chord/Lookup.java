@@ -301,11 +301,15 @@ final class Lookup {
         }
         if (reference == null) {
             if (origin == null || origin.self() == null) {
-                reference = IdDensity.of(answerer.id(), step.successors());
+                reference = rpc.density().reference(IdDensity.of(answerer.id(), step.successors()));
             }
             return true;
         }
-        return reference.admits(answerer.id(), step.successors());
+        if (!reference.admits(answerer.id(), step.successors())) {
+            return false;
+        }
+        rpc.density().sample(answerer.id(), step.successors());
+        return true;
     }
 
     private boolean closerThanBest(NodeRef c) {

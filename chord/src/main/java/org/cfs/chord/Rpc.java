@@ -16,6 +16,7 @@ final class Rpc {
     private final ChordMetrics metrics;
     private final Suspects suspects;
     private final RoundTrips roundTrips;
+    private final DensityReference density = new DensityReference();
 
     Rpc(Transport transport, Scheduler scheduler, Duration timeout, ChordMetrics metrics, RoundTrips roundTrips) {
         this.transport = transport;
@@ -66,6 +67,11 @@ final class Rpc {
     /** The nodes this host caught lying lately, which its lookups take answers from last. */
     Suspects suspects() {
         return suspects;
+    }
+
+    /** The ring's id density as this host's lookups have seen it, for secure routing's test. */
+    DensityReference density() {
+        return density;
     }
 
     /** The round trips measured by this Rpc's requests, among others. */

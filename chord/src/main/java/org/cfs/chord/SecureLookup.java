@@ -54,7 +54,7 @@ final class SecureLookup {
         try {
             rpc.scheduler().execute(() -> {
                 var neighbours = origin.localNeighbours();
-                secure.reference = IdDensity.of(origin.self().id(), neighbours.successors());
+                secure.reference = rpc.density().reference(IdDensity.of(origin.self().id(), neighbours.successors()));
                 secure.firstHops.addAll(origin.localStep(key).closer());
                 secure.firstHops.addAll(neighbours.successors());
                 secure.run(Lookup.attemptLocal(key, rpc, config, origin, stopAtHolder, secure.reference));
