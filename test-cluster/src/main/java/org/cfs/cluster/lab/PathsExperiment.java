@@ -15,6 +15,11 @@ final class PathsExperiment implements Callable<Integer> {
     @Option(names = "--nodes", required = true, description = "Ring size N.")
     int nodes;
 
+    @Option(names = "--secure-routing", defaultValue = "true", arity = "1",
+            description = "Test every answer's id density and retry suspect results over other routes, "
+                    + "as nodes do by default (default ${DEFAULT-VALUE}).")
+    boolean secureRouting;
+
     @Mixin
     Experiments.Common common;
 
@@ -22,12 +27,14 @@ final class PathsExperiment implements Callable<Integer> {
     public Integer call() {
         long wall = System.nanoTime();
         // Fingers are refreshed one distinct entry per round: a minute settles them after the ring.
-        SimRing ring = Experiments.stableRing(nodes, common.seed, SimRing.simConfig(16), Duration.ofSeconds(60));
+        SimRing ring = Experiments.stableRing(nodes, common.seed,
+                SimRing.simConfig(16).withSecureRouting(secureRouting), Duration.ofSeconds(60));
         LookupBatch batch = ring.lookups(common.lookups);
         double expected = 0.5 * Math.log(nodes) / Math.log(2);
         new Report("paths")
                 .put("nodes", nodes)
                 .put("seed", common.seed)
+                .put("secure_routing", secureRouting)
                 .put("lookups", batch.count())
                 .put("correct", batch.correct())
                 .put("mean_hops", batch.meanHops())
