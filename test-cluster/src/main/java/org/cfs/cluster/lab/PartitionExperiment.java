@@ -2,6 +2,7 @@ package org.cfs.cluster.lab;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import org.cfs.chord.ChordConfig;
@@ -78,9 +79,10 @@ final class PartitionExperiment implements Callable<Integer> {
         RingPartition partition = RingPartition.random(ring, side, common.seed);
         partition.cut();
         Window cut = new Window(ring, meters, requests);
-        Duration split = partition.awaitSplit(Duration.ofMinutes(30), STEP).orElseThrow(() ->
-                new IllegalStateException("the sides did not become rings within 30 minutes: "
-                        + partition.splitMismatches() + " vnodes differ from their side's oracle"));
+        // A small side may never become a ring of its own (a vnode keeps no successor on its side
+        // with probability (1 - F)^r); the cut still heals, and the report says so.
+        Optional<Duration> split = partition.awaitSplit(Duration.ofMinutes(30), STEP);
+        int unsplit = split.isPresent() ? 0 : partition.splitMismatches();
         ring.advance(Duration.ofSeconds(cutSeconds));
         cut.close();
 
@@ -102,7 +104,9 @@ final class PartitionExperiment implements Callable<Integer> {
                 .put("healthy_merge_adopted", healthy.adopted)
                 .put("healthy_merge_requests_per_node_minute", healthy.mergeRequestsPerNodeMinute(nodes))
                 .put("healthy_requests_per_node_minute", healthy.requestsPerNodeMinute(nodes))
-                .put("split_seconds", split.toMillis() / 1e3)
+                .put("split", split.isPresent())
+                .put("split_seconds", split.map(d -> d.toMillis() / 1e3).orElse(Double.NaN))
+                .put("unsplit_vnodes", unsplit)
                 .put("cut_seconds", cut.span().toMillis() / 1e3)
                 .put("cut_merge_requests_per_node_minute", cut.mergeRequestsPerNodeMinute(nodes))
                 .put("merged", merged.isPresent())
