@@ -114,6 +114,11 @@ final class NodeCommand implements Callable<Integer> {
             description = "Length of each vnode's successor list (default: ${DEFAULT-VALUE}).")
     private int successors;
 
+    @Option(names = "--finger-candidates", paramLabel = "N",
+            description = "Proximity neighbour selection: each finger is the nearest by round trip of the first N"
+                    + " nodes of its interval; 1 is plain Chord (default: ${DEFAULT-VALUE}).")
+    private int fingerCandidates;
+
     @Option(names = "--http", paramLabel = "HOST:PORT",
             description = "Also serve HTTP on this address: the gateway (/v/VOL[@N]/PATH, /block/KEY) and the"
                     + " ring's status page at /.")
@@ -266,9 +271,10 @@ final class NodeCommand implements Callable<Integer> {
         }
         ChordConfig config;
         try {
-            config = ChordConfig.defaults().withSuccessors(successors);
+            config = ChordConfig.defaults().withSuccessors(successors).withFingerCandidates(fingerCandidates);
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "--successors " + successors + ": " + e.getMessage());
+            throw new ParameterException(spec.commandLine(), "--successors " + successors + ", --finger-candidates "
+                    + fingerCandidates + ": " + e.getMessage());
         }
         if (vnodes < 1 || vnodes > config.maxVnodes()) {
             throw new ParameterException(spec.commandLine(),
@@ -351,6 +357,7 @@ final class NodeCommand implements Callable<Integer> {
             return switch (option.longestName()) {
                 case "--vnodes" -> "4";
                 case "--successors" -> String.valueOf(ChordConfig.defaults().successors());
+                case "--finger-candidates" -> String.valueOf(ChordConfig.defaults().fingerCandidates());
                 case "--replicas" -> String.valueOf(DHashConfig.defaults().replicas());
                 case "--capacity" -> StoreLimits.DEFAULT_CAPACITY.toString();
                 default -> null;

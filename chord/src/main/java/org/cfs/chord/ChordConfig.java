@@ -20,7 +20,9 @@ import java.time.Duration;
  * @param fingerCandidates proximity neighbour selection: each finger is the nearest by measured
  *     round trip of the first this many nodes at or past its start (the owner of the start and its
  *     successors, so at most successors + 1) that lie before the next finger's start (see
- *     {@link ProximityFingers}); 1 is plain Chord, the first node
+ *     {@link ProximityFingers}); 1 is plain Chord, the first node. Default 16, as DHash++ sampled:
+ *     where links differ it cuts lookup latency by half (docs/BENCHMARKS.md, "Proximity"), and
+ *     where they do not it only costs a ping per unmeasured candidate
  * @param mergeInterval mean period (jittered +-50%) of each vnode's merge check: a lookup of its
  *     own id started at one of the far nodes it remembers, which finds the rest of the ring again
  *     after a network partition heals (see {@link MergeCheck})
@@ -53,7 +55,7 @@ public record ChordConfig(
 
     public static ChordConfig defaults() {
         return new ChordConfig(16, 16, Duration.ofSeconds(1), Duration.ofMillis(500),
-                Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(30), 4, true, 1,
+                Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(30), 4, true, 16,
                 Duration.ofSeconds(10));
     }
 

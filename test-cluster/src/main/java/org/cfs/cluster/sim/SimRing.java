@@ -48,9 +48,15 @@ public final class SimRing implements Cluster {
         this.config = config;
     }
 
-    /** Settings that suit simulation: the defaults with a 1 s per-hop timeout. */
+    /**
+     * Settings that suit simulation: the defaults with a 1 s per-hop timeout and plain Chord
+     * fingers. The simulator's default delays ({@link HostDelays}) have no geography for proximity
+     * fingers to use, and plain fingers keep the path, churn and failure figures comparable with
+     * the Chord papers'; {@code ./lab proximity} turns them on with a latency model that has one.
+     */
     public static ChordConfig simConfig(int successors) {
-        return ChordConfig.defaults().withSuccessors(successors).withRequestTimeout(Duration.ofSeconds(1));
+        return ChordConfig.defaults().withSuccessors(successors).withRequestTimeout(Duration.ofSeconds(1))
+                .withFingerCandidates(1);
     }
 
     /** The settings every host of this ring runs with. */
