@@ -28,11 +28,15 @@ final class DensityReference {
     private int next;
 
     /** A list a lookup admitted: {@code successors} of the node at {@code from}. */
-    synchronized void sample(Id from, List<NodeRef> successors) {
-        if (successors.size() < IdDensity.MIN_REFERENCE) {
-            return;
+    void sample(Id from, List<NodeRef> successors) {
+        if (successors.size() >= IdDensity.MIN_REFERENCE) {
+            sample(IdDensity.meanGap(from, successors));
         }
-        gaps[next] = IdDensity.meanGap(from, successors);
+    }
+
+    /** The mean gap of an admitted list of at least {@link IdDensity#MIN_REFERENCE} nodes. */
+    synchronized void sample(double meanGap) {
+        gaps[next] = meanGap;
         next = (next + 1) % SAMPLES;
         count = Math.min(count + 1, SAMPLES);
     }

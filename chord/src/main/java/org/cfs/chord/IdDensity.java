@@ -36,7 +36,12 @@ record IdDensity(double meanGap) {
 
     /** True if {@code nodes}, walked clockwise from {@code from}, is not much sparser than the reference. */
     boolean admits(Id from, List<NodeRef> nodes) {
-        return nodes.isEmpty() || meanGap(from, nodes) <= TOLERANCE * meanGap;
+        return nodes.isEmpty() || admitsGap(meanGap(from, nodes));
+    }
+
+    /** True if a list whose mean gap is {@code gap} is not much sparser than the reference. */
+    boolean admitsGap(double gap) {
+        return gap <= TOLERANCE * meanGap;
     }
 
     /**

@@ -305,10 +305,18 @@ final class Lookup {
             }
             return true;
         }
-        if (!reference.admits(answerer.id(), step.successors())) {
+        List<NodeRef> list = step.successors();
+        if (list.isEmpty()) {
+            return true;
+        }
+        // One gap for both the test and the host's reference: this runs for every step answer.
+        double gap = IdDensity.meanGap(answerer.id(), list);
+        if (!reference.admitsGap(gap)) {
             return false;
         }
-        rpc.density().sample(answerer.id(), step.successors());
+        if (list.size() >= IdDensity.MIN_REFERENCE) {
+            rpc.density().sample(gap);
+        }
         return true;
     }
 

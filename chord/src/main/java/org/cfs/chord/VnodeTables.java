@@ -127,8 +127,7 @@ final class VnodeTables implements Lookup.Origin {
                 found.add(s);
             }
         }
-        Comparator<Id> nearest = Id.nearestBefore(key);
-        found.sort((a, b) -> nearest.compare(a.id(), b.id()));
+        found.sort(Comparator.comparing(NodeRef::id, Id.nearestBefore(key)));
         List<NodeRef> out = new ArrayList<>(Math.min(max, found.size()));
         for (NodeRef n : found) {
             if (out.size() == max) {
