@@ -1,7 +1,6 @@
 package org.cfs.chord;
 
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * The ring's id density as one host sees it, for secure routing's test ({@link IdDensity}): the
@@ -18,6 +17,11 @@ import java.util.List;
  * few colluders' lists that pass, sparser than honest ones, cannot drag the reference towards
  * letting more of them pass.
  *
+ * <p>A new host (a joining one too) has no samples: its first lookup's reference is its own list,
+ * or a client's seed's, alone. Its lookups therefore ask again after each list they admit while
+ * the samples are filling ({@link #sample} says when): with the seed's 16 gaps alone a wave of
+ * joins a quarter of the ring left its last joins walking back over five routes.
+ *
  * <p>Thread-safe: a host's lookups and its clients' may run on different threads.
  */
 final class DensityReference {
@@ -27,18 +31,17 @@ final class DensityReference {
     private int count;
     private int next;
 
-    /** A list a lookup admitted: {@code successors} of the node at {@code from}. */
-    void sample(Id from, List<NodeRef> successors) {
-        if (successors.size() >= IdDensity.MIN_REFERENCE) {
-            sample(IdDensity.meanGap(from, successors));
-        }
-    }
-
-    /** The mean gap of an admitted list of at least {@link IdDensity#MIN_REFERENCE} nodes. */
-    synchronized void sample(double meanGap) {
+    /**
+     * The mean gap of an admitted list of at least {@link IdDensity#MIN_REFERENCE} nodes; true
+     * while the host has fewer than {@link #SAMPLES} lists, when each one moves the median enough
+     * that a lookup under way should ask for its reference again.
+     */
+    synchronized boolean sample(double meanGap) {
+        boolean filling = count < SAMPLES;
         gaps[next] = meanGap;
         next = (next + 1) % SAMPLES;
         count = Math.min(count + 1, SAMPLES);
+        return filling;
     }
 
     /** The reference for a lookup whose own list gives {@code own}; null (too short to tell) stays null. */

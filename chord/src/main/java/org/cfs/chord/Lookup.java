@@ -88,7 +88,12 @@ final class Lookup {
     private Throwable lastFailure;
 
     private final boolean stopAtHolder;
-    /** The density answers are tested against; null with secure routing off, or until a client's seed answered. */
+    /**
+     * The asker's own density: its successor list's, or for a client the list of its seed, which
+     * it trusts; null with secure routing off, or until a client's seed answered.
+     */
+    private IdDensity own;
+    /** The density answers are tested against: the host's {@link DensityReference} around {@link #own}. */
     private IdDensity reference;
     /** Answerers whose answers failed the density test. */
     private final Set<Id> suspects = new HashSet<>();
@@ -99,9 +104,10 @@ final class Lookup {
     private NodeRef namedOwner;
 
     private Lookup(Id key, Rpc rpc, ChordConfig config, Origin origin, boolean stopAtHolder, Set<Id> avoid,
-                   IdDensity reference) {
+                   IdDensity own) {
         this.stopAtHolder = stopAtHolder;
-        this.reference = reference;
+        this.own = own;
+        this.reference = rpc.density().reference(own);
         this.asked.addAll(avoid);
         this.key = key;
         this.rpc = rpc;
@@ -133,21 +139,21 @@ final class Lookup {
         return attempt(key, rpc, config, seeds, origin, Set.of(), null).result;
     }
 
-    /** One secure lookup from this node's tables: {@code reference} is its own density, or null. */
+    /** One secure lookup from this node's tables: {@code own} is its successor list's density, or null. */
     static Lookup attemptLocal(Id key, Rpc rpc, ChordConfig config, Origin origin, boolean stopAtHolder,
-                               IdDensity reference) {
-        Lookup lookup = new Lookup(key, rpc, config, origin, stopAtHolder, Set.of(), reference);
+                               IdDensity own) {
+        Lookup lookup = new Lookup(key, rpc, config, origin, stopAtHolder, Set.of(), own);
         lookup.launch(lookup::startLocal);
         return lookup;
     }
 
     /**
-     * One lookup through {@code seeds}, never asking a node of {@code avoid}; with {@code reference}
+     * One lookup through {@code seeds}, never asking a node of {@code avoid}; with {@code own}
      * null and secure routing on, the first answer (the seed's, which the asker trusts) sets it.
      */
     static Lookup attempt(Id key, Rpc rpc, ChordConfig config, List<NodeRef> seeds, Origin origin, Set<Id> avoid,
-                          IdDensity reference) {
-        Lookup lookup = new Lookup(key, rpc, config, origin, false, avoid, reference);
+                          IdDensity own) {
+        Lookup lookup = new Lookup(key, rpc, config, origin, false, avoid, own);
         lookup.launch(() -> {
             lookup.armWatchdog();
             lookup.candidates.addAll(seeds);
@@ -160,9 +166,14 @@ final class Lookup {
         return result;
     }
 
-    /** The density this lookup tested answers against; null if it had none. */
+    /** The density this lookup tested answers against at its end; null if it had none. */
     IdDensity reference() {
         return reference;
+    }
+
+    /** The asker's own density this lookup started from, or a client's seed's; null if it had none. */
+    IdDensity own() {
+        return own;
     }
 
     /** Nodes whose answers failed the test, and the node that named the owner: where a retry should not go. */
@@ -301,7 +312,8 @@ final class Lookup {
         }
         if (reference == null) {
             if (origin == null || origin.self() == null) {
-                reference = rpc.density().reference(IdDensity.of(answerer.id(), step.successors()));
+                own = IdDensity.of(answerer.id(), step.successors());
+                reference = rpc.density().reference(own);
             }
             return true;
         }
@@ -314,8 +326,10 @@ final class Lookup {
         if (!reference.admitsGap(gap)) {
             return false;
         }
-        if (list.size() >= IdDensity.MIN_REFERENCE) {
-            rpc.density().sample(gap);
+        if (list.size() >= IdDensity.MIN_REFERENCE && rpc.density().sample(gap)) {
+            // A new host's reference is a handful of lists, at first only its seed's: each list
+            // admitted on the way makes the rest of this lookup's tests sharper.
+            reference = rpc.density().reference(own);
         }
         return true;
     }

@@ -32,32 +32,34 @@ final class SecureLookup {
     private final Set<Id> dead = new HashSet<>();
     private final Set<NodeRef> firstHops = new LinkedHashSet<>();
     private final CompletableFuture<LookupResult> result = new CompletableFuture<>();
+    /** The asker's own density (a client's: its seed's), which every route starts from. */
+    private IdDensity own;
+    /** What the last route tested answers against, and so the final answer too. */
     private IdDensity reference;
     private int retries;
     /** Hops and timeouts of routes that ended in failure: messages spent all the same. */
     private int failedHops;
     private int failedTimeouts;
 
-    private SecureLookup(Id key, Rpc rpc, ChordConfig config, Lookup.Origin origin, IdDensity reference) {
+    private SecureLookup(Id key, Rpc rpc, ChordConfig config, Lookup.Origin origin) {
         this.key = key;
         this.rpc = rpc;
         this.config = config;
         this.origin = origin;
-        this.reference = reference;
         this.startNanos = rpc.scheduler().nanoTime();
     }
 
     /** Starts on the scheduler's thread, where this node's tables are read. */
     static CompletableFuture<LookupResult> fromNode(Id key, Rpc rpc, ChordConfig config, Lookup.Origin origin,
                                                     boolean stopAtHolder) {
-        SecureLookup secure = new SecureLookup(key, rpc, config, origin, null);
+        SecureLookup secure = new SecureLookup(key, rpc, config, origin);
         try {
             rpc.scheduler().execute(() -> {
                 var neighbours = origin.localNeighbours();
-                secure.reference = rpc.density().reference(IdDensity.of(origin.self().id(), neighbours.successors()));
+                secure.own = IdDensity.of(origin.self().id(), neighbours.successors());
                 secure.firstHops.addAll(origin.localStep(key).closer());
                 secure.firstHops.addAll(neighbours.successors());
-                secure.run(Lookup.attemptLocal(key, rpc, config, origin, stopAtHolder, secure.reference));
+                secure.run(Lookup.attemptLocal(key, rpc, config, origin, stopAtHolder, secure.own));
             });
         } catch (RejectedExecutionException e) {
             secure.result.completeExceptionally(
@@ -68,7 +70,7 @@ final class SecureLookup {
 
     static CompletableFuture<LookupResult> fromSeeds(Id key, Rpc rpc, ChordConfig config, List<NodeRef> seeds,
                                                      Lookup.Origin origin) {
-        SecureLookup secure = new SecureLookup(key, rpc, config, origin, null);
+        SecureLookup secure = new SecureLookup(key, rpc, config, origin);
         secure.firstHops.addAll(seeds);
         secure.run(Lookup.attempt(key, rpc, config, seeds, origin, Set.of(), null));
         return secure.result;
@@ -76,9 +78,10 @@ final class SecureLookup {
 
     private void run(Lookup attempt) {
         attempt.result().whenComplete((found, error) -> {
-            if (reference == null) {
-                reference = attempt.reference();
+            if (own == null) {
+                own = attempt.own();
             }
+            reference = attempt.reference();
             avoid.addAll(attempt.distrusted());
             dead.addAll(attempt.dead());
             if (error != null && unwrap(error) instanceof LookupException le) {
@@ -125,7 +128,7 @@ final class SecureLookup {
         firstHops.remove(from);
         Set<Id> skip = new HashSet<>(avoid);
         skip.addAll(dead);
-        run(Lookup.attempt(key, rpc, config, List.of(from), origin, skip, reference));
+        run(Lookup.attempt(key, rpc, config, List.of(from), origin, skip, own));
     }
 
     private static Throwable unwrap(Throwable error) {

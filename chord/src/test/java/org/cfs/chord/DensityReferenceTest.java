@@ -37,14 +37,28 @@ class DensityReferenceTest {
         return out;
     }
 
+    /** What a lookup does with a list it admitted, when the list is long enough to be a sample. */
+    private static void sample(DensityReference ref, Id from, List<NodeRef> list) {
+        if (list.size() >= IdDensity.MIN_REFERENCE) {
+            ref.sample(IdDensity.meanGap(from, list));
+        }
+    }
+
+    @Test
+    void aSampleSaysWhetherTheReferenceIsStillFilling() {
+        DensityReference ref = new DensityReference();
+        for (int i = 0; i < DensityReference.SAMPLES; i++) {
+            assertTrue(ref.sample(0.001), "sample " + i + " of " + DensityReference.SAMPLES + " moves the median");
+        }
+        assertFalse(ref.sample(0.001), "a full reference takes a sample in place of its oldest");
+    }
+
     @Test
     void withoutSamplesTheOwnListIsTheReferenceAndTooShortStaysUnknown() {
         DensityReference ref = new DensityReference();
         IdDensity own = new IdDensity(0.001);
         assertSame(own, ref.reference(own));
         assertNull(ref.reference(null));
-        ref.sample(Id.ZERO, list(0, 0.001, 3, new SplittableRandom(1)));
-        assertSame(own, ref.reference(own), "a list shorter than " + IdDensity.MIN_REFERENCE + " is no sample");
     }
 
     @Test
@@ -52,7 +66,7 @@ class DensityReferenceTest {
         SplittableRandom random = new SplittableRandom(2);
         DensityReference ref = new DensityReference();
         for (int i = 0; i < DensityReference.SAMPLES; i++) {
-            ref.sample(at(i / 100.0), list(i / 100.0, 0.001, 16, random));
+            sample(ref, at(i / 100.0), list(i / 100.0, 0.001, 16, random));
         }
         IdDensity sparseOwn = new IdDensity(0.0018);
         double reference = ref.reference(sparseOwn).meanGap();
@@ -69,7 +83,7 @@ class DensityReferenceTest {
         DensityReference ref = new DensityReference();
         for (int i = 0; i < DensityReference.SAMPLES; i++) {
             double gap = i % 4 == 0 ? 0.002 : 0.001;
-            ref.sample(at(i / 100.0), list(i / 100.0, gap, 16, random));
+            sample(ref, at(i / 100.0), list(i / 100.0, gap, 16, random));
         }
         double reference = ref.reference(new IdDensity(0.001)).meanGap();
         assertTrue(reference < 0.00115, "a quarter of the samples twice as sparse moved the median to " + reference);
@@ -80,10 +94,10 @@ class DensityReferenceTest {
         SplittableRandom random = new SplittableRandom(4);
         DensityReference ref = new DensityReference();
         for (int i = 0; i < DensityReference.SAMPLES; i++) {
-            ref.sample(Id.ZERO, list(0, 0.01, 16, random));
+            sample(ref, Id.ZERO, list(0, 0.01, 16, random));
         }
         for (int i = 0; i < DensityReference.SAMPLES; i++) {
-            ref.sample(Id.ZERO, list(0, 0.001, 16, random));
+            sample(ref, Id.ZERO, list(0, 0.001, 16, random));
         }
         assertEquals(0.001, ref.reference(new IdDensity(0.001)).meanGap(), 0.0002, "the ring grew tenfold");
     }
