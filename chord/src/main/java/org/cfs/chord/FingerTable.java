@@ -2,6 +2,7 @@ package org.cfs.chord;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Finger i of a vnode at id n is the first node that succeeds n + 2^i, or with proximity
@@ -55,12 +56,12 @@ final class FingerTable {
      * Adds to {@code out} the fingers strictly between self and {@code key}, a run of equal
      * fingers once; a node may still appear twice if other fingers lie between its entries.
      */
-    void precedingInto(Id key, List<NodeRef> out) {
+    void precedingInto(Id key, Consumer<NodeRef> out) {
         NodeRef last = null;
         for (int i = Id.BITS - 1; i >= 0; i--) {
             NodeRef f = fingers[i];
             if (f != null && !f.equals(last) && f.id().inOpen(self, key)) {
-                out.add(f);
+                out.accept(f);
             }
             if (f != null) {
                 last = f;

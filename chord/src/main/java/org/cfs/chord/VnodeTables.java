@@ -113,31 +113,54 @@ final class VnodeTables implements Lookup.Origin {
     }
 
     /**
-     * Known nodes strictly between us and the key, closest to the key first. A node both a finger
-     * and a successor sorts next to itself, so duplicates go in one pass after the sort rather than
-     * by a search per node: this runs for every lookup step a node answers.
+     * Known nodes strictly between us and the key, closest to the key first, at most {@code max}.
+     * This runs for every lookup step a node answers, so the nearest are kept as they come rather
+     * than all of them gathered and sorted.
      */
     List<NodeRef> closestPreceding(Id key, int max, boolean successorsOnly) {
-        List<NodeRef> found = new ArrayList<>();
+        NearestBefore nearest = new NearestBefore(key, max);
         if (!successorsOnly) {
-            fingers.precedingInto(key, found);
+            fingers.precedingInto(key, nearest::offer);
         }
         for (NodeRef s : successors) {
             if (s.id().inOpen(self.id(), key)) {
-                found.add(s);
+                nearest.offer(s);
             }
         }
-        found.sort(Comparator.comparing(NodeRef::id, Id.nearestBefore(key)));
-        List<NodeRef> out = new ArrayList<>(Math.min(max, found.size()));
-        for (NodeRef n : found) {
-            if (out.size() == max) {
-                break;
-            }
-            if (out.isEmpty() || !out.get(out.size() - 1).equals(n)) {
-                out.add(n);
-            }
+        return nearest.kept;
+    }
+
+    /** The {@code max} distinct nodes nearest before a key of those offered, nearest first. */
+    private static final class NearestBefore {
+        private final Comparator<Id> order;
+        private final int max;
+        private final List<NodeRef> kept;
+
+        NearestBefore(Id key, int max) {
+            this.order = Id.nearestBefore(key);
+            this.max = max;
+            this.kept = new ArrayList<>(Math.min(max, 8));
         }
-        return out;
+
+        void offer(NodeRef node) {
+            int at = kept.size();
+            while (at > 0 && order.compare(node.id(), kept.get(at - 1).id()) < 0) {
+                at--;
+            }
+            // A node both a finger and a successor comes twice: it would sit right after itself.
+            for (int j = at - 1; j >= 0 && order.compare(node.id(), kept.get(j).id()) == 0; j--) {
+                if (kept.get(j).equals(node)) {
+                    return;
+                }
+            }
+            if (at == max) {
+                return;
+            }
+            if (kept.size() == max) {
+                kept.remove(max - 1);
+            }
+            kept.add(at, node);
+        }
     }
 
     @Override
