@@ -5,6 +5,11 @@ import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import org.cfs.cluster.LookupBatch;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.DelegatingProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
 import org.cfs.cluster.sim.SimRing;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,6 +29,21 @@ final class ScaleExperiment implements Callable<Integer> {
     @Mixin
     Experiments.Common common;
 
+    /**
+     * Hosts joined of N on stderr, so stdout stays the report: a bar redrawn in place on a
+     * terminal, otherwise a line every half minute (a run at 10^5 nodes takes half an hour).
+     */
+    private ProgressBar progress() {
+        ProgressBarBuilder bar = new ProgressBarBuilder().setTaskName("scale").setInitialMax(nodes)
+                .setStyle(ProgressBarStyle.ASCII).setUnit(" hosts", 1);
+        if (System.console() == null) {
+            bar.setConsumer(new DelegatingProgressBarConsumer(System.err::println)).setUpdateIntervalMillis(30_000);
+        } else {
+            bar.setConsumer(new ConsoleProgressBarConsumer(System.err));
+        }
+        return bar.build();
+    }
+
     @Override
     public Integer call() {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -33,8 +53,11 @@ final class ScaleExperiment implements Callable<Integer> {
         // Every wave a quarter of the ring it joins, the most growInWaves allows, rather than
         // stableRing's N/16 a wave once past N/4: the same stable ring in less virtual time and
         // fewer events (docs/BENCHMARKS.md, "Simulator scale").
-        ring.growInWaves(nodes, nodes, WAVE_PAUSE);
-        Experiments.requireStable(ring);
+        try (ProgressBar joined = progress()) {
+            ring.growInWaves(nodes, nodes, WAVE_PAUSE, joined::stepTo);
+            joined.setExtraMessage(" joined; stabilizing");
+            Experiments.requireStable(ring);
+        }
         double stableSeconds = (System.nanoTime() - wall) / 1e9;
         // The simulation runs on this one thread: its CPU time is the wall time of an idle machine.
         double cpuSeconds = (threads.getCurrentThreadCpuTime() - cpu) / 1e9;

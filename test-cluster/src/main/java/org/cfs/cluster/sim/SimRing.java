@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 import org.cfs.chord.ChordConfig;
 import org.cfs.chord.ChordHost;
 import org.cfs.chord.Endpoint;
@@ -200,6 +201,11 @@ public final class SimRing implements Cluster {
      * (Chord's known worst case), which would measure that case rather than the ring.
      */
     public void growInWaves(int hosts, int batch, Duration pause) {
+        growInWaves(hosts, batch, pause, running -> { });
+    }
+
+    /** As {@link #growInWaves(int, int, Duration)}, telling {@code afterWave} how many hosts run after each wave. */
+    public void growInWaves(int hosts, int batch, Duration pause, IntConsumer afterWave) {
         int added = 0;
         if (live.isEmpty() && hosts > 0) {
             addHost(1);
@@ -216,6 +222,7 @@ public final class SimRing implements Cluster {
             awaitDone(CompletableFuture.allOf(joins.toArray(CompletableFuture[]::new)), Duration.ofMinutes(10));
             advance(pause);
             added += wave;
+            afterWave.accept(added);
         }
     }
 
