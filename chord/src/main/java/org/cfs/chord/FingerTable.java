@@ -53,8 +53,9 @@ final class FingerTable {
     }
 
     /**
-     * Adds to {@code out} the fingers strictly between self and {@code key}, a run of equal
-     * fingers once; a node may still appear twice if other fingers lie between its entries.
+     * Hands {@code out} the fingers strictly between self and {@code key}, from the last finger
+     * down, a run of equal fingers once; a node may still come twice if other fingers lie between
+     * its entries.
      */
     void precedingInto(Id key, Consumer<NodeRef> out) {
         NodeRef last = null;
