@@ -46,6 +46,9 @@ final class ScaleExperiment implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (nodes < 1 || common.lookups < 1) {
+            throw new IllegalArgumentException("--nodes and --lookups must be at least 1");
+        }
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long wall = System.nanoTime();
         long cpu = threads.getCurrentThreadCpuTime();
