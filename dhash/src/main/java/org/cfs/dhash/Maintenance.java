@@ -468,7 +468,10 @@ final class Maintenance {
 
     /**
      * Keys in [first, owner] share {@code r}'s owner. If this host is not among its k replica hosts,
-     * they go to those hosts and are deleted here once every one of them acknowledged.
+     * they go to those hosts and are deleted here once every one of them acknowledged. An answer
+     * whose replica hosts pass over a vnode of this host comes from a view that misses it (a stale
+     * successor list, a node wrongly thought dead, two rings still merging): in the ring as it is,
+     * this host is one of those replica hosts, so it keeps its copies.
      */
     private CompletableFuture<Id> settleRun(Id first, LookupResult r) {
         Id end = r.owner().id();
@@ -476,10 +479,17 @@ final class Maintenance {
         // Under Carbonite a copy anywhere in the owner's successor list is counted, so it stays.
         List<NodeRef> keepers = config.repair() == DHashConfig.Repair.CARBONITE
                 ? BlockClient.replicaHosts(r.replicaSet(), Integer.MAX_VALUE) : holders;
-        if (keepers.stream().anyMatch(n -> n.endpoint().equals(self))) {
+        if (keepers.isEmpty() || keepers.stream().anyMatch(n -> n.endpoint().equals(self))) {
             return CompletableFuture.completedFuture(end);
         }
         Id before = first.minus(Id.powerOfTwo(0));
+        Id last = keepers.get(keepers.size() - 1).id();
+        if (vnodes.stream().anyMatch(v -> v.self().id().inHalfOpen(before, last))) {
+            LOG.debug("{} keeps keys in [{}, {}]: the answer's replica hosts {} pass over it", self, first, end, keepers);
+            return CompletableFuture.completedFuture(end);
+        }
+        LOG.debug("{} holds keys in [{}, {}] owned by {} with replica hosts {}: handing them over",
+                self, first, end, r.owner(), holders);
         return supplyIo(() -> server.store().keys(before, end, Integer.MAX_VALUE)).thenCompose(keys -> {
             CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
             for (Id k : keys) {
@@ -502,6 +512,7 @@ final class Maintenance {
                     .thenCompose(ignored -> runIo(() -> {
                         server.store().delete(key);
                         handedOff.incrementAndGet();
+                        LOG.debug("{} handed {} over to {} and deleted its copy", self, key, holders);
                     }))
                     .exceptionally(e -> null);
         });

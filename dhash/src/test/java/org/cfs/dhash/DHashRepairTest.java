@@ -9,10 +9,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import org.cfs.chord.ByteSize;
 import org.cfs.chord.ChordHost;
 import org.cfs.chord.Endpoint;
+import org.cfs.chord.Id;
 import org.cfs.chord.NodeRef;
 import org.cfs.chord.RemoteException;
 import org.cfs.chord.Transport;
@@ -164,6 +167,52 @@ class DHashRepairTest {
         for (NodeRef holder : put.holders()) {
             assertTrue(ring.storeOf(holder).contains(block.key()), holder + " holds the block again");
         }
+    }
+
+    @Test
+    void aReplicaHostItsPredecessorThinksDeadKeepsItsCopies() throws Exception {
+        grow(6, StoreLimits.defaults());
+        TreeMap<Id, Integer> ringOrder = new TreeMap<>();
+        for (int i = 0; i < hosts.size(); i++) {
+            ringOrder.put(hosts.get(i).vnodes().get(0).self().id(), i);
+        }
+        SplittableRandom random = new SplittableRandom(3);
+        List<Id> mine = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            byte[] data = new byte[512];
+            random.nextBytes(data);
+            ContentBlock block = new ContentBlock(data);
+            ring.await(dhash.get(i % hosts.size()).put(block));
+            if (replicaHosts(ringOrder, block.key()).contains(0) && stores.get(0).contains(block.key())) {
+                mine.add(block.key());
+            }
+        }
+        assertTrue(mine.size() > 1, "host 0 holds copies as a replica host: " + mine.size());
+        // Host 0 stops answering its predecessor only: the predecessor drops it from its successor
+        // list, so lookups answer replica sets that pass over host 0 while it is alive.
+        var below = ringOrder.lowerEntry(hosts.get(0).vnodes().get(0).self().id());
+        String predecessor = hosts.get((below != null ? below : ringOrder.lastEntry()).getValue()).endpoint().host();
+        net.interpose(hosts.get(0).endpoint(), handler -> (fromHost, request) -> fromHost.equals(predecessor)
+                ? new CompletableFuture<>() : handler.handle(fromHost, request));
+        for (int step = 1; step <= 600; step++) {
+            net.clock().runFor(Duration.ofMillis(100));
+            for (Id key : mine) {
+                assertTrue(stores.get(0).contains(key), "host 0 still holds " + key.shortHex() + " at " + step / 10.0 + " s");
+            }
+        }
+    }
+
+    /** The indexes of the first k hosts at or after {@code key} in {@code ringOrder} (one vnode each). */
+    private List<Integer> replicaHosts(TreeMap<Id, Integer> ringOrder, Id key) {
+        List<Integer> at = new ArrayList<>();
+        Id cursor = key;
+        for (int r = 0; r < config.replicas(); r++) {
+            var next = ringOrder.ceilingEntry(cursor);
+            next = next != null ? next : ringOrder.firstEntry();
+            at.add(next.getValue());
+            cursor = next.getKey().plus(Id.powerOfTwo(0));
+        }
+        return at;
     }
 
     private DHash dhashOf(NodeRef node) {
