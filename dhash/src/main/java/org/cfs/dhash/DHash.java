@@ -26,6 +26,8 @@ import org.cfs.chord.Scheduler;
 import org.cfs.chord.Transport;
 import org.cfs.dhash.DHashMessages.GetStatus;
 import org.cfs.dhash.DHashMessages.NodeStatus;
+import org.cfs.dhash.DHashMessages.Probe;
+import org.cfs.dhash.DHashMessages.Probed;
 import org.cfs.dhash.DHashMessages.VnodeStatus;
 
 /**
@@ -154,6 +156,15 @@ public final class DHash implements AutoCloseable, MeterBinder {
     /** Asks the host at {@code node} for its {@link NodeStatus} ({@code GetStatus}). */
     public static CompletableFuture<NodeStatus> status(Transport transport, Endpoint node, Duration timeout) {
         return Exchange.send(transport, NodeRef.of(node, 0), new GetStatus(), NodeStatus.class, timeout);
+    }
+
+    /**
+     * Whether the host at {@code node} stores {@code key} durably (a cached copy does not count),
+     * asked with {@code Probe}; the lease is left as it is.
+     */
+    public static CompletableFuture<Boolean> stores(Transport transport, Endpoint node, Id key, Duration timeout) {
+        return Exchange.send(transport, NodeRef.of(node, 0), new Probe(key, false), Probed.class, timeout)
+                .thenApply(Probed::stored);
     }
 
     /** The software a status names: the version in the jar's manifest, if built into one. */

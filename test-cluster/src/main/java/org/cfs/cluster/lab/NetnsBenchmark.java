@@ -28,6 +28,8 @@ import picocli.CommandLine.Option;
 final class NetnsBenchmark implements Callable<Integer> {
     private static final Duration START_BOUND = Duration.ofSeconds(180);
     private static final Duration STABLE_BOUND = Duration.ofSeconds(120);
+    /** Bound on every block stored being on its replica hosts before a kill or a cut. */
+    private static final Duration SETTLE_BOUND = Duration.ofSeconds(60);
 
     @Option(names = "--hosts", defaultValue = "20", description = "Node processes (default ${DEFAULT-VALUE}).")
     int hosts;
@@ -128,6 +130,9 @@ final class NetnsBenchmark implements Callable<Integer> {
     }
 
     private boolean partition(NetnsScenarios scenarios, Report report) throws Exception {
+        NetnsScenarios.Placement placed = scenarios.settle(SETTLE_BOUND);
+        report.put("cut_blocks_placed_s", placed.settled() == null ? null : seconds(placed.settled().toNanos()))
+                .put("cut_blocks_misplaced", placed.misplaced());
         List<Integer> sideA = scenarios.randomHosts(hosts / 2);
         NetnsScenarios.Partition p = scenarios.partition(sideA, Duration.ofSeconds(cut), Duration.ofSeconds(healBound));
         report.put("cut_s", cut)
@@ -141,10 +146,14 @@ final class NetnsBenchmark implements Callable<Integer> {
                 .put("heal_bound_s", healBound)
                 .put("one_ring_after_heal_s", p.healed() == null ? null : seconds(p.healed().toNanos()))
                 .put("after_heal", p.after().toString());
-        return p.healed() != null && p.readsA().unread().isEmpty() && p.readsB().unread().isEmpty();
+        return placed.settled() != null && p.healed() != null && p.readsA().unread().isEmpty()
+                && p.readsB().unread().isEmpty();
     }
 
     private boolean kill(NetnsScenarios scenarios, Report report) throws Exception {
+        NetnsScenarios.Placement placed = scenarios.settle(SETTLE_BOUND);
+        report.put("kill_blocks_placed_s", placed.settled() == null ? null : seconds(placed.settled().toNanos()))
+                .put("kill_blocks_misplaced", placed.misplaced());
         NetnsScenarios.Reads r = scenarios.killAndRead(scenarios.randomHosts(hosts / 2), Duration.ofSeconds(window));
         report.put("killed", hosts / 2)
                 .put("blocks", scenarios.holders().size())
@@ -155,7 +164,7 @@ final class NetnsBenchmark implements Callable<Integer> {
                 .put("read_after_kill_p99_ms", millis(r.micros(), 99))
                 .put("read_after_kill_max_ms", r.micros().getMaxValue() / 1000.0)
                 .put("kill_unread_examples", String.join("; ", r.why()));
-        return r.unread().isEmpty();
+        return placed.settled() != null && r.unread().isEmpty();
     }
 
     private static List<String> concat(List<String> a, List<String> b) {

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.cfs.chord.ChordClient;
 import org.cfs.chord.ChordConfig;
 import org.cfs.chord.Endpoint;
+import org.cfs.chord.Id;
 import org.cfs.chord.NodeRef;
 import org.cfs.chord.SystemScheduler;
 import org.cfs.chord.Transport;
@@ -46,8 +47,11 @@ public final class NetnsCluster implements AutoCloseable {
     /**
      * Many JVMs start at once on few cores: the client compiler alone and the serial collector
      * take much less CPU to start, and the nodes' work here is waiting on links, not computing.
+     * Maintenance logs at debug level, so a node's log tells which copies it handed over and why
+     * (a few lines per node over a partition test).
      */
-    private static final List<String> NODE_JVM = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+    private static final List<String> NODE_JVM = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+            "-Dorg.slf4j.simpleLogger.log.org.cfs.dhash.Maintenance=debug");
 
     /**
      * A cluster's shape: {@code hosts} node processes of {@code vnodes} vnodes and {@code heap}
@@ -203,6 +207,11 @@ public final class NetnsCluster implements AutoCloseable {
         };
         return DHash.client(new ChordClient(sided, scheduler, ChordConfig.defaults()), endpoint(via), sided, scheduler,
                 DHashConfig.defaults().withReplicas(settings.replicas()), Clock.systemUTC());
+    }
+
+    /** Whether host {@code i} stores {@code key} durably (not only in its cache); bounded by the status timeout. */
+    public CompletableFuture<Boolean> stores(int i, Id key) {
+        return DHash.stores(transport, endpoint(i), key, STATUS_TIMEOUT);
     }
 
     /** How the live hosts' rings stand against the oracle of {@code live}; see {@link RingState}. */

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -21,6 +22,7 @@ import org.cfs.chord.Endpoint;
 import org.cfs.chord.Id;
 import org.cfs.chord.NodeRef;
 import org.cfs.cluster.BlockLoad;
+import org.cfs.cluster.RingOracle;
 import org.cfs.dhash.ContentBlock;
 import org.cfs.dhash.DHash;
 import org.cfs.dhash.PutResult;
@@ -38,6 +40,10 @@ public final class NetnsScenarios {
     private static final Duration RETRY_PAUSE = Duration.ofMillis(250);
     /** Blocks read at once after a failure or during a cut, each by a thread retrying it. */
     private static final int READERS = 8;
+    /** Pause between two censuses of where the blocks are. */
+    private static final Duration SETTLE_POLL = Duration.ofSeconds(1);
+    /** Blocks a census asks every host about at once. */
+    private static final int CENSUS_KEYS = 128;
     /** Unread blocks named with why, at most. */
     private static final int MAX_REASONS = 5;
 
@@ -221,6 +227,98 @@ public final class NetnsScenarios {
             }
         }
         return error;
+    }
+
+    /**
+     * Where the stored blocks are: {@code settled} is how long until every block was stored on
+     * exactly its k replica hosts of the whole ring, or null if not within the bound, with
+     * {@code misplaced} blocks and an example left.
+     */
+    public record Placement(Duration settled, int misplaced, String example) {
+    }
+
+    /**
+     * Asks every host which blocks it stores until each block is stored on exactly its k replica
+     * hosts of the whole ring (the oracle's), at most {@code bound}; from then on those hosts are
+     * its holders. Before a cut this makes what a side holds what its hosts store, not what
+     * acknowledged the puts: a put that reached other hosts while the ring settled is moved by
+     * maintenance, not lost.
+     */
+    public Placement settle(Duration bound) throws InterruptedException {
+        List<NodeRef> members = new ArrayList<>();
+        for (int i = 0; i < cluster.size(); i++) {
+            for (int v = 0; v < cluster.settings().vnodes(); v++) {
+                members.add(NodeRef.of(cluster.endpoint(i), v));
+            }
+        }
+        RingOracle oracle = new RingOracle(members, members.size());
+        Map<Id, Set<Integer>> replicaHosts = new LinkedHashMap<>();
+        for (Id key : holders.keySet()) {
+            NodeRef owner = oracle.owner(key);
+            List<NodeRef> ring = new ArrayList<>(List.of(owner));
+            ring.addAll(oracle.successorList(owner));
+            Set<Integer> at = new TreeSet<>();
+            DHash.replicaHosts(ring, cluster.settings().replicas()).forEach(n -> at.add(indexOf.get(n.endpoint())));
+            replicaHosts.put(key, at);
+        }
+        long t0 = System.nanoTime();
+        long deadline = t0 + bound.toNanos();
+        while (true) {
+            Map<Id, Set<Integer>> stored = census();
+            int misplaced = 0;
+            String example = null;
+            for (Map.Entry<Id, Set<Integer>> e : replicaHosts.entrySet()) {
+                Set<Integer> at = stored.get(e.getKey());
+                if (!at.equals(e.getValue())) {
+                    misplaced++;
+                    example = example != null ? example
+                            : e.getKey().shortHex() + " stored on " + at + ", its replica hosts " + e.getValue();
+                }
+            }
+            if (misplaced == 0) {
+                holders.putAll(stored);
+                return new Placement(Duration.ofNanos(System.nanoTime() - t0), 0, null);
+            }
+            if (System.nanoTime() >= deadline) {
+                return new Placement(null, misplaced, example);
+            }
+            Thread.sleep(SETTLE_POLL.toMillis());
+        }
+    }
+
+    /**
+     * For each block stored so far, the hosts that say they store it; a host that does not answer
+     * does not. Blocks are asked about {@link #CENSUS_KEYS} at a time, well inside what a node
+     * queues from one source before it refuses.
+     */
+    private Map<Id, Set<Integer>> census() throws InterruptedException {
+        List<Id> keys = new ArrayList<>(holders.keySet());
+        Map<Id, Set<Integer>> out = new LinkedHashMap<>();
+        for (int from = 0; from < keys.size(); from += CENSUS_KEYS) {
+            List<Id> some = keys.subList(from, Math.min(keys.size(), from + CENSUS_KEYS));
+            List<List<CompletableFuture<Boolean>>> asked = new ArrayList<>();
+            for (Id key : some) {
+                List<CompletableFuture<Boolean>> answers = new ArrayList<>();
+                for (int i = 0; i < cluster.size(); i++) {
+                    answers.add(cluster.stores(i, key));
+                }
+                asked.add(answers);
+            }
+            for (int k = 0; k < some.size(); k++) {
+                Set<Integer> at = new TreeSet<>();
+                for (int i = 0; i < cluster.size(); i++) {
+                    try {
+                        if (asked.get(k).get(i).get(OPERATION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                            at.add(i);
+                        }
+                    } catch (ExecutionException | TimeoutException silent) {
+                        // Counted as not storing it: the next census asks again.
+                    }
+                }
+                out.put(some.get(k), at);
+            }
+        }
+        return out;
     }
 
     /**

@@ -1,6 +1,7 @@
 package org.cfs.cluster.netns;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -13,8 +14,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Real node processes, each in a network namespace of its own, 10..80 ms apart: blocks stored
- * and read back (a short run of the lab's netns-bench), then half the processes killed by pid,
- * and every block that still has a live holder read through the survivors within a minute.
+ * and read back (a short run of the lab's netns-bench), then, once every block is on its replica
+ * hosts, half the processes killed by pid and every block that still has a live holder read
+ * through the survivors within a minute.
  * Node logs go to {@code target/netns-failure/<run>/}.
  */
 @ExtendWith(RequiresNetns.class)
@@ -45,6 +47,10 @@ class NetnsFailureTest {
         System.out.printf("netns: %d hosts; put p50 %.1f ms p99 %.1f ms, get p50 %.1f ms p99 %.1f ms%n", HOSTS,
                 latency.puts().getValueAtPercentile(50) / 1e3, latency.puts().getValueAtPercentile(99) / 1e3,
                 latency.gets().getValueAtPercentile(50) / 1e3, latency.gets().getValueAtPercentile(99) / 1e3);
+
+        NetnsScenarios.Placement placed = scenarios.settle(NetnsPartitionTest.SETTLE_BOUND);
+        assertNotNull(placed.settled(), "every block on its replica hosts within "
+                + NetnsPartitionTest.SETTLE_BOUND.toSeconds() + " s: " + placed.misplaced() + " not, e.g. " + placed.example());
 
         List<Integer> victims = scenarios.randomHosts(HOSTS / 2);
         NetnsScenarios.Reads reads = scenarios.killAndRead(victims, WINDOW);

@@ -14,9 +14,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Real node processes, each in a network namespace of its own, 10..80 ms apart: half the hosts
- * cut off from the others for a minute. Each side settles into a ring of its own and serves every
- * block it holds; after the cut heals, every host's successor must be the oracle's for the whole
- * live set again within {@link #HEAL_BOUND}: the two rings have merged into one. Node logs go to
+ * cut off from the others for a minute, once every block is stored on its replica hosts. Each side
+ * settles into a ring of its own and serves every block its hosts store; after the cut heals,
+ * every host's successor must be the oracle's for the whole live set again within
+ * {@link #HEAL_BOUND}: the two rings have merged into one. Node logs go to
  * {@code target/netns-partition/<run>/}.
  */
 @ExtendWith(RequiresNetns.class)
@@ -25,6 +26,8 @@ class NetnsPartitionTest {
     static final int HOSTS = 10;
     private static final int BLOCKS = 30;
     private static final Duration CUT = Duration.ofSeconds(60);
+    /** Bound on every block being stored on its replica hosts before the cut: a few maintenance rounds. */
+    static final Duration SETTLE_BOUND = Duration.ofSeconds(60);
     /** Bound on one ring after healing. */
     static final Duration HEAL_BOUND = Duration.ofSeconds(120);
 
@@ -43,12 +46,16 @@ class NetnsPartitionTest {
         List<Integer> all = NetnsRings.all(HOSTS);
         NetnsScenarios scenarios = new NetnsScenarios(cluster, 2);
         assertEquals(0, scenarios.putsAndGets(all, BLOCKS, 4096).failures(), "puts and gets on the whole ring");
+        NetnsScenarios.Placement placed = scenarios.settle(SETTLE_BOUND);
+        assertNotNull(placed.settled(), "every block on its replica hosts within " + SETTLE_BOUND.toSeconds()
+                + " s: " + placed.misplaced() + " not, e.g. " + placed.example());
 
         List<Integer> sideA = scenarios.randomHosts(HOSTS / 2);
         NetnsScenarios.Partition p = scenarios.partition(sideA, CUT, HEAL_BOUND);
-        System.out.printf("netns: cut %s off for %d s: side A %s, side B %s; reads %d/%d and %d/%d; after healing %s in %s%n",
-                sideA, CUT.toSeconds(), p.sideA(), p.sideB(), p.readsA().read(), p.readsA().expected(),
-                p.readsB().read(), p.readsB().expected(), p.after(), p.healed());
+        System.out.printf("netns: blocks on their replica hosts in %s; cut %s off for %d s: side A %s, side B %s; "
+                        + "reads %d/%d and %d/%d; after healing %s in %s%n", placed.settled(), sideA, CUT.toSeconds(),
+                p.sideA(), p.sideB(), p.readsA().read(), p.readsA().expected(), p.readsB().read(), p.readsB().expected(),
+                p.after(), p.healed());
         assertTrue(p.sideA().whole(), "side " + sideA + " is a ring of its own during the cut: " + p.sideA());
         assertTrue(p.sideB().whole(), "the other side is a ring of its own during the cut: " + p.sideB());
         assertEquals(List.of(), p.readsA().unread(), "side " + sideA + " serves the blocks it holds: " + p.readsA().why());
