@@ -37,8 +37,12 @@ import org.cfs.chord.wire.ChordMessages.StepReply;
  * the owner. {@link SecureLookup} tests the final answer and retries over other routes.
  */
 final class Lookup {
-    /** How often the owner's predecessor may redirect the lookup to a node that joined in between. */
-    private static final int MAX_REDIRECTS = 4;
+    /**
+     * How often, at least, the owner's predecessor may redirect the lookup towards the key: to a
+     * node that joined in between, or one the answer skipped. The bound is a successor list's
+     * length when that is longer ({@link #maxRedirects}).
+     */
+    private static final int MIN_REDIRECTS = 4;
     /**
      * Tries at the owner before passing it over. Declaring a live owner dead returns a wrong owner,
      * unlike a dead routing step, which only costs a detour; one lost reply should not do that.
@@ -79,6 +83,7 @@ final class Lookup {
     private int hops;
     private int timeouts;
     private int redirects;
+    private boolean disputed;
     private int seedAttempts = 1;
     private final List<NodeRef> path = new ArrayList<>();
     private NodeRef best;
@@ -183,6 +188,14 @@ final class Lookup {
             out.add(namedOwner.id());
         }
         return out;
+    }
+
+    /**
+     * True if the owner's predecessor still lay between the key and the owner when redirects ran
+     * out: the answer skipped live nodes, and {@link SecureLookup} treats it as suspect.
+     */
+    boolean disputed() {
+        return disputed;
     }
 
     /** Nodes found dead on the way. */
@@ -435,12 +448,20 @@ final class Lookup {
 
     /**
      * If {@code p}, the predecessor of {@code owner}, lies between the answerer and the owner and
-     * owns the key, a node joined there that the answerer has not heard of yet: confirms it instead,
-     * falling back to the owners from {@code at}, and returns true.
+     * owns the key, a node joined there that the answerer has not heard of yet, or the answer
+     * skipped it: confirms it instead, falling back to the owners from {@code at}, and returns
+     * true. Past {@link #maxRedirects} such nodes the owner is kept but the answer is
+     * {@link #disputed}.
      */
     private boolean redirected(NodeRef answerer, List<NodeRef> owners, int at, NodeRef owner, NodeRef p) {
-        if (p == null || redirects >= MAX_REDIRECTS || answerer == null || dead.contains(p.id())
+        if (p == null || answerer == null || dead.contains(p.id())
                 || !p.id().inOpen(answerer.id(), owner.id()) || !key.inHalfOpen(answerer.id(), p.id())) {
+            return false;
+        }
+        if (redirects >= maxRedirects()) {
+            // More nodes lie between the key and the owner than joins explain: the answer that
+            // named it skipped them, or lost replies made them look dead.
+            disputed = true;
             return false;
         }
         redirects++;
@@ -449,6 +470,15 @@ final class Lookup {
         redirected.addAll(owners.subList(at, owners.size()));
         confirm(answerer, redirected, 0, 1);
         return true;
+    }
+
+    /**
+     * Each redirect goes to a node strictly between the key and the owner before it, so a liar
+     * cannot make the walk longer than the nodes there; an answer as dense as an honest one skips
+     * at most about a successor list's worth of them.
+     */
+    private int maxRedirects() {
+        return Math.max(MIN_REDIRECTS, config.successors());
     }
 
     private static boolean timedOut(Throwable error) {

@@ -13,10 +13,11 @@ import java.util.concurrent.RejectedExecutionException;
 /**
  * A lookup whose answer the asker can check (Castro et al., "Secure routing for structured
  * peer-to-peer overlay networks", OSDI 2002): the replica set that comes back must be about as
- * dense as the asker's own successor list ({@link IdDensity}). One that is not is retried over
- * other routes, each starting at a different first hop and avoiding the nodes whose answers were
- * suspect or named the suspect owner, until an answer passes or {@link #RETRIES} routes were tried;
- * the answers are then combined, nearest the key first, so that one honest answer is enough.
+ * dense as the asker's own successor list ({@link IdDensity}), and the walk back along its owner's
+ * predecessors must not have run out ({@link Lookup#disputed}). One that fails either is retried
+ * over other routes, each starting at a different first hop and avoiding the nodes whose answers
+ * were suspect or named the suspect owner, until an answer passes or {@link #RETRIES} routes were
+ * tried; the answers are then combined, nearest the key first, so that one honest answer is enough.
  */
 final class SecureLookup {
     /** Other routes tried after a suspect answer. */
@@ -95,7 +96,7 @@ final class SecureLookup {
                 }
                 answers.add(found);
                 firstHops.addAll(found.path());
-                if (reference == null || reference.admits(key, found.replicaSet())) {
+                if (!attempt.disputed() && (reference == null || reference.admits(key, found.replicaSet()))) {
                     finish();
                     return;
                 }

@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.cfs.chord.sim.SimNetwork;
+import org.cfs.chord.wire.ChordMessages.FindStep;
+import org.cfs.chord.wire.ChordMessages.StepReply;
 import org.cfs.chord.wire.Message;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -168,6 +170,32 @@ class SimChordTest {
 
         ChordClient.RingWalk cut = await(client.walk(hosts.get(2).endpoint(), 5));
         assertFalse(cut.closed());
+    }
+
+    @Test
+    void aLookupWalksBackOverLiveNodesThatAnAnswerSkipped() {
+        ChordConfig wide = config.withSuccessors(16);
+        for (int i = 0; i < 40; i++) {
+            ChordHost h = host(i, 1, wide);
+            await(h.start(hosts.isEmpty() ? null : hosts.get(0).endpoint()));
+            hosts.add(h);
+        }
+        net.clock().runFor(Duration.ofSeconds(60));
+        List<ChordNode> ring = nodes();
+        ChordNode liar = ring.get(10);
+        Id key = liar.self().id().plus(Id.powerOfTwo(0));
+        // The key's predecessor names the node six past the true owner, with that node's real
+        // successors: a list as dense as an honest one, so the density test passes it.
+        List<NodeRef> skipping = ring.subList(17, 33).stream().map(ChordNode::self).toList();
+        net.interpose(liar.self().endpoint(), handler -> (from, m) -> m instanceof FindStep s && s.key().equals(key)
+                ? CompletableFuture.completedFuture(new StepReply(true, List.of(), skipping, false))
+                : handler.handle(from, m));
+        Endpoint clientAddress = new Endpoint("client", 1);
+        ChordClient client = new ChordClient(net.attach(clientAddress, (from, m) -> CompletableFuture.failedFuture(
+                new RemoteException(RemoteException.UNSUPPORTED, "client"))), net.scheduler(clientAddress), wide);
+        LookupResult r = await(client.lookup(key, liar.self().endpoint()));
+        assertEquals(ring.get(11).self(), r.owner(), "the owner's predecessors lead back to the true owner");
+        assertEquals(ring.get(12).self(), r.replicaSet().get(1));
     }
 
     @Test

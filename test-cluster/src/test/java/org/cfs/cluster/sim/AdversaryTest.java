@@ -35,10 +35,17 @@ class AdversaryTest {
 
     @Test
     void secureRoutingFindsTheTrueOwnerDespiteMisrouting() {
-        double plain = correctFraction(false, Adversary.Behaviour.MISROUTE, 0.25);
         double secure = correctFraction(true, Adversary.Behaviour.MISROUTE, 0.25);
-        assertTrue(plain < 0.95, "plain lookups were right " + plain + " of the time despite misrouting");
         assertTrue(secure >= 0.995, "secure lookups were right only " + secure + " of the time");
+    }
+
+    @Test
+    void plainLookupsWalkBackFromAMisroutedOwnerToTheTrueOne() {
+        // A misrouter ends the lookup at a colluder past the key; that colluder's predecessor, and
+        // the predecessors before it, lead the lookup back to the key (a successor list's worth
+        // of steps; with four at most, fewer than 95% of these lookups were right).
+        double plain = correctFraction(false, Adversary.Behaviour.MISROUTE, 0.25);
+        assertTrue(plain >= 0.99, "plain lookups were right only " + plain + " of the time despite misrouting");
     }
 
     @Test
