@@ -49,8 +49,12 @@ class SimChordTest {
     }
 
     private void ring(int count, int vnodes) {
+        ring(count, vnodes, config);
+    }
+
+    private void ring(int count, int vnodes, ChordConfig settings) {
         for (int i = 0; i < count; i++) {
-            ChordHost h = host(i, vnodes);
+            ChordHost h = host(i, vnodes, settings);
             await(h.start(hosts.isEmpty() ? null : hosts.get(0).endpoint()));
             hosts.add(h);
         }
@@ -175,12 +179,7 @@ class SimChordTest {
     @Test
     void aLookupWalksBackOverLiveNodesThatAnAnswerSkipped() {
         ChordConfig wide = config.withSuccessors(16);
-        for (int i = 0; i < 40; i++) {
-            ChordHost h = host(i, 1, wide);
-            await(h.start(hosts.isEmpty() ? null : hosts.get(0).endpoint()));
-            hosts.add(h);
-        }
-        net.clock().runFor(Duration.ofSeconds(60));
+        ring(40, 1, wide);
         List<ChordNode> ring = nodes();
         ChordNode liar = ring.get(10);
         Id key = liar.self().id().plus(Id.powerOfTwo(0));
