@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.UnaryOperator;
@@ -32,12 +33,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IDefaultValueProvider;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * Runs one host of the ring, with DHash serving its block store, until SIGTERM or SIGINT; then it
@@ -118,6 +121,13 @@ final class NodeCommand implements Callable<Integer> {
             description = "Proximity neighbour selection: each finger is the nearest by round trip of the first N"
                     + " nodes of its interval; 1 is plain Chord (default: ${DEFAULT-VALUE}).")
     private int fingerCandidates;
+
+    @Option(names = "--repair", paramLabel = "POLICY", converter = RepairConverter.class,
+            description = "How maintenance keeps the K copies: exact (the key's first K hosts hold it; a copy"
+                    + " anywhere else is handed to them and deleted) or carbonite (every copy on the owner's"
+                    + " successor list counts, so a host back from a failure needs no new copy: far fewer copies"
+                    + " made under churn) (default: ${DEFAULT-VALUE}). Every node of a ring should use the same.")
+    private DHashConfig.Repair repair;
 
     @Option(names = "--http", paramLabel = "HOST:PORT",
             description = "Also serve HTTP on this address: the gateway (/v/VOL[@N]/PATH, /block/KEY) and the"
@@ -285,7 +295,7 @@ final class NodeCommand implements Callable<Integer> {
 
     private DHashConfig dhashConfig() {
         try {
-            return DHashConfig.defaults().withReplicas(replicas);
+            return DHashConfig.defaults().withReplicas(replicas).withRepair(repair);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--replicas " + replicas + ": " + e.getMessage());
         }
@@ -344,6 +354,23 @@ final class NodeCommand implements Callable<Integer> {
         }
     }
 
+    /** A repair policy by its lower-case name, {@code exact} or {@code carbonite}, in any case. */
+    static final class RepairConverter implements ITypeConverter<DHashConfig.Repair> {
+        @Override
+        public DHashConfig.Repair convert(String value) {
+            for (DHashConfig.Repair policy : DHashConfig.Repair.values()) {
+                if (name(policy).equalsIgnoreCase(value.strip())) {
+                    return policy;
+                }
+            }
+            throw new TypeConversionException("'" + value + "' is not a repair policy: exact or carbonite");
+        }
+
+        static String name(DHashConfig.Repair policy) {
+            return policy.name().toLowerCase(Locale.ROOT);
+        }
+    }
+
     /**
      * Defaults that come from the library's own configuration, so help shows the real value; those
      * of a --config file come first ({@link NodeConfigFile}).
@@ -359,6 +386,7 @@ final class NodeCommand implements Callable<Integer> {
                 case "--successors" -> String.valueOf(ChordConfig.defaults().successors());
                 case "--finger-candidates" -> String.valueOf(ChordConfig.defaults().fingerCandidates());
                 case "--replicas" -> String.valueOf(DHashConfig.defaults().replicas());
+                case "--repair" -> RepairConverter.name(DHashConfig.defaults().repair());
                 case "--capacity" -> StoreLimits.DEFAULT_CAPACITY.toString();
                 default -> null;
             };

@@ -161,9 +161,10 @@ final class NodeStorage implements AutoCloseable {
                 : "in " + data.resolve(BLOCKS_DIR) + " (" + blocks(store.count()) + ", "
                         + ByteSize.of(store.bytes()) + " held)";
         log.info("dhash: {} replicas (a put needs {}), blocks {}, capacity {}, at most {} per remote host,"
-                        + " maintenance every {} s, cache {}, request timeout {} s",
+                        + " maintenance every {} s ({} repair), cache {}, request timeout {} s",
                 config.replicas(), config.minReplicas(), where, limits.capacity(),
                 limits.quota(), config.maintenanceInterval().toSeconds(),
+                NodeCommand.RepairConverter.name(config.repair()),
                 config.cacheSize(), config.requestTimeout().toSeconds());
         if (data == null) {
             log.warn("no --data: blocks are kept in memory only and are lost when this node stops"

@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.cfs.chord.ByteSize;
+import org.cfs.dhash.DHashConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,7 +46,7 @@ class NodeConfigFileTest {
     @Test
     void theFileSetsOptionsAndFlagsWinOverIt() throws Exception {
         Path conf = file("node.conf", "# a comment", "listen = 127.0.0.2:7000", "join=127.0.0.3:7000",
-                "vnodes = 2  ", "capacity = 1G", "data = /var/lib/cfs", "successors =");
+                "vnodes = 2  ", "capacity = 1G", "data = /var/lib/cfs", "successors =", "repair = Carbonite");
         CommandSpec node = parsedNode("node", "--config", conf.toString(), "--vnodes", "3");
         assertEquals("127.0.0.2:7000", value(node, "--listen").toString());
         assertEquals("127.0.0.3:7000", value(node, "--join").toString());
@@ -54,11 +55,14 @@ class NodeConfigFileTest {
         assertEquals(Path.of("/var/lib/cfs"), value(node, "--data"));
         assertEquals(16, value(node, "--successors"), "an empty value is the default");
         assertEquals(3, value(node, "--replicas"), "a key left out is the default");
+        assertEquals(DHashConfig.Repair.CARBONITE, value(node, "--repair"), "a policy's name in any case");
+        assertEquals(DHashConfig.Repair.EXACT, value(parsedNode("node", "--listen", "127.0.0.2:7000"), "--repair"),
+                "the default policy");
 
         String settings = ((NodeConfigFile) node.defaultValueProvider()).describe(node);
         assertTrue(settings.startsWith("config file " + conf.toAbsolutePath() + "; "), settings);
         for (String shown : List.of("listen=127.0.0.2:7000 (file)", "vnodes=3 (flag)", "replicas=3 (default)",
-                "capacity=1 GiB (file)", "successors=16 (default)")) {
+                "capacity=1 GiB (file)", "successors=16 (default)", "repair=CARBONITE (file)")) {
             assertTrue(settings.contains(shown), "'" + shown + "' in: " + settings);
         }
     }
@@ -125,6 +129,14 @@ class NodeConfigFileTest {
     }
 
     @Test
+    void anUnknownRepairPolicyIsAUsageErrorNamingThePolicies() throws Exception {
+        CliRun run = CliRun.of("node", "--listen", "127.0.0.2:7000", "--repair", "fast");
+        assertEquals(2, run.exitCode(), run.err());
+        assertTrue(run.err().contains("'fast' is not a repair policy: exact or carbonite"), run.err());
+        assertEquals("", run.out());
+    }
+
+    @Test
     void withoutListenAnywhereTheOptionIsStillRequired() throws Exception {
         Path conf = file("node.conf", "vnodes = 2");
         CliRun run = CliRun.of("node", "--config", conf.toString());
@@ -170,7 +182,7 @@ class NodeConfigFileTest {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(host))) {
             listen = host + ":" + s.getLocalPort();
         }
-        Path conf = file("node.conf", "listen = " + listen, "vnodes = 4");
+        Path conf = file("node.conf", "listen = " + listen, "vnodes = 4", "repair = carbonite");
         Path err = dir.resolve("node.err");
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         List<String> command = new ArrayList<>(List.of(java.toString(), "-Xmx128m", "-cp",
@@ -189,6 +201,9 @@ class NodeConfigFileTest {
             assertEquals(1, settings.size(), "logged once: " + settings);
             assertTrue(settings.get(0).contains("settings: config file " + conf + "; listen=" + listen + " (file)"
                     + " join=none vnodes=1 (flag)"), settings.get(0));
+            List<String> dhash = Files.readAllLines(err).stream().filter(l -> l.contains("dhash: ")).toList();
+            assertEquals(1, dhash.size(), "one line of DHash settings: " + dhash);
+            assertTrue(dhash.get(0).contains("maintenance every 10 s (carbonite repair)"), dhash.get(0));
         } finally {
             p.destroy();
             if (!p.waitFor(30, TimeUnit.SECONDS)) {
