@@ -2,10 +2,13 @@ package org.cfs.cluster;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import org.cfs.chord.ChordNode;
+import org.cfs.chord.Endpoint;
 import org.cfs.chord.Id;
 import org.cfs.chord.NodeRef;
 
@@ -50,6 +53,23 @@ public final class RingOracle {
         for (int i = 0; i < len; i++) {
             at = successor(at);
             out.add(at);
+        }
+        return out;
+    }
+
+    /**
+     * The key's replica hosts: its owner and the nodes after it, the first vnode of each distinct
+     * host, at most {@code k} (as {@code DHash.replicaHosts} takes them from a replica set).
+     */
+    public List<NodeRef> replicaHosts(Id key, int k) {
+        List<NodeRef> out = new ArrayList<>(k);
+        Set<Endpoint> hosts = new HashSet<>();
+        NodeRef at = owner(key);
+        for (int i = 0; i < ring.size() && out.size() < k; i++) {
+            if (hosts.add(at.endpoint())) {
+                out.add(at);
+            }
+            at = successor(at);
         }
         return out;
     }

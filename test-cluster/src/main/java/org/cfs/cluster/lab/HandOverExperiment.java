@@ -26,7 +26,6 @@ import org.cfs.cluster.LoopbackRing;
 import org.cfs.cluster.RingOracle;
 import org.cfs.dhash.BlockStore;
 import org.cfs.dhash.ContentBlock;
-import org.cfs.dhash.DHash;
 import org.cfs.dhash.DHashConfig;
 import org.cfs.dhash.DHashException;
 import org.cfs.dhash.HandOver;
@@ -167,11 +166,7 @@ final class HandOverExperiment implements Callable<Integer> {
     }
 
     private List<NodeRef> holders(RingOracle oracle, Id key) {
-        NodeRef owner = oracle.owner(key);
-        List<NodeRef> set = new ArrayList<>();
-        set.add(owner);
-        set.addAll(oracle.successorList(owner));
-        return DHash.replicaHosts(set, replicas);
+        return oracle.replicaHosts(key, replicas);
     }
 
     /**

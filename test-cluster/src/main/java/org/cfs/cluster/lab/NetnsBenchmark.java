@@ -28,8 +28,6 @@ import picocli.CommandLine.Option;
 final class NetnsBenchmark implements Callable<Integer> {
     private static final Duration START_BOUND = Duration.ofSeconds(180);
     private static final Duration STABLE_BOUND = Duration.ofSeconds(120);
-    /** Bound on every block stored being on its replica hosts before a kill or a cut. */
-    private static final Duration SETTLE_BOUND = Duration.ofSeconds(60);
 
     @Option(names = "--hosts", defaultValue = "20", description = "Node processes (default ${DEFAULT-VALUE}).")
     int hosts;
@@ -130,7 +128,7 @@ final class NetnsBenchmark implements Callable<Integer> {
     }
 
     private boolean partition(NetnsScenarios scenarios, Report report) throws Exception {
-        NetnsScenarios.Placement placed = scenarios.settle(SETTLE_BOUND);
+        NetnsScenarios.Placement placed = scenarios.settle(NetnsScenarios.SETTLE_BOUND);
         report.put("cut_blocks_placed_s", placed.settled() == null ? null : seconds(placed.settled().toNanos()))
                 .put("cut_blocks_misplaced", placed.misplaced());
         List<Integer> sideA = scenarios.randomHosts(hosts / 2);
@@ -151,7 +149,7 @@ final class NetnsBenchmark implements Callable<Integer> {
     }
 
     private boolean kill(NetnsScenarios scenarios, Report report) throws Exception {
-        NetnsScenarios.Placement placed = scenarios.settle(SETTLE_BOUND);
+        NetnsScenarios.Placement placed = scenarios.settle(NetnsScenarios.SETTLE_BOUND);
         report.put("kill_blocks_placed_s", placed.settled() == null ? null : seconds(placed.settled().toNanos()))
                 .put("kill_blocks_misplaced", placed.misplaced());
         NetnsScenarios.Reads r = scenarios.killAndRead(scenarios.randomHosts(hosts / 2), Duration.ofSeconds(window));

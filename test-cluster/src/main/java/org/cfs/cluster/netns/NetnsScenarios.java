@@ -40,6 +40,8 @@ public final class NetnsScenarios {
     private static final Duration RETRY_PAUSE = Duration.ofMillis(250);
     /** Blocks read at once after a failure or during a cut, each by a thread retrying it. */
     private static final int READERS = 8;
+    /** Bound on {@link #settle}: a few maintenance rounds. */
+    public static final Duration SETTLE_BOUND = Duration.ofSeconds(60);
     /** Pause between two censuses of where the blocks are. */
     private static final Duration SETTLE_POLL = Duration.ofSeconds(1);
     /** Blocks a census asks every host about at once. */
@@ -251,14 +253,11 @@ public final class NetnsScenarios {
                 members.add(NodeRef.of(cluster.endpoint(i), v));
             }
         }
-        RingOracle oracle = new RingOracle(members, members.size());
+        RingOracle oracle = new RingOracle(members, 1);
         Map<Id, Set<Integer>> replicaHosts = new LinkedHashMap<>();
         for (Id key : holders.keySet()) {
-            NodeRef owner = oracle.owner(key);
-            List<NodeRef> ring = new ArrayList<>(List.of(owner));
-            ring.addAll(oracle.successorList(owner));
             Set<Integer> at = new TreeSet<>();
-            DHash.replicaHosts(ring, cluster.settings().replicas()).forEach(n -> at.add(indexOf.get(n.endpoint())));
+            oracle.replicaHosts(key, cluster.settings().replicas()).forEach(n -> at.add(indexOf.get(n.endpoint())));
             replicaHosts.put(key, at);
         }
         long t0 = System.nanoTime();

@@ -48,9 +48,8 @@ class NetnsFailureTest {
                 latency.puts().getValueAtPercentile(50) / 1e3, latency.puts().getValueAtPercentile(99) / 1e3,
                 latency.gets().getValueAtPercentile(50) / 1e3, latency.gets().getValueAtPercentile(99) / 1e3);
 
-        NetnsScenarios.Placement placed = scenarios.settle(NetnsPartitionTest.SETTLE_BOUND);
-        assertNotNull(placed.settled(), "every block on its replica hosts within "
-                + NetnsPartitionTest.SETTLE_BOUND.toSeconds() + " s: " + placed.misplaced() + " not, e.g. " + placed.example());
+        NetnsScenarios.Placement placed = scenarios.settle(NetnsScenarios.SETTLE_BOUND);
+        assertNotNull(placed.settled(), "every block on its replica hosts within the bound: " + placed);
 
         List<Integer> victims = scenarios.randomHosts(HOSTS / 2);
         NetnsScenarios.Reads reads = scenarios.killAndRead(victims, WINDOW);

@@ -26,8 +26,6 @@ class NetnsPartitionTest {
     static final int HOSTS = 10;
     private static final int BLOCKS = 30;
     private static final Duration CUT = Duration.ofSeconds(60);
-    /** Bound on every block being stored on its replica hosts before the cut: a few maintenance rounds. */
-    static final Duration SETTLE_BOUND = Duration.ofSeconds(60);
     /** Bound on one ring after healing. */
     static final Duration HEAL_BOUND = Duration.ofSeconds(120);
 
@@ -46,9 +44,8 @@ class NetnsPartitionTest {
         List<Integer> all = NetnsRings.all(HOSTS);
         NetnsScenarios scenarios = new NetnsScenarios(cluster, 2);
         assertEquals(0, scenarios.putsAndGets(all, BLOCKS, 4096).failures(), "puts and gets on the whole ring");
-        NetnsScenarios.Placement placed = scenarios.settle(SETTLE_BOUND);
-        assertNotNull(placed.settled(), "every block on its replica hosts within " + SETTLE_BOUND.toSeconds()
-                + " s: " + placed.misplaced() + " not, e.g. " + placed.example());
+        NetnsScenarios.Placement placed = scenarios.settle(NetnsScenarios.SETTLE_BOUND);
+        assertNotNull(placed.settled(), "every block on its replica hosts within the bound: " + placed);
 
         List<Integer> sideA = scenarios.randomHosts(HOSTS / 2);
         NetnsScenarios.Partition p = scenarios.partition(sideA, CUT, HEAL_BOUND);
